@@ -1,0 +1,81 @@
+package io.genway.gateway.kafka;
+
+import io.genway.schemas.Cancel;
+import io.genway.schemas.GenerationRequest;
+import io.genway.schemas.JobState;
+import io.genway.schemas.Json;
+import io.genway.schemas.StreamEvent;
+import io.genway.schemas.Topics;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The gateway's one producer: idempotent, {@code acks=all}, no linger. An answer to a client is given only after
+ * the record it depends on is acknowledged, which is what makes acceptance durable. Futures complete on the
+ * caller's Vert.x context, never on Kafka's I/O thread.
+ */
+public final class Publisher implements AutoCloseable {
+    private final KafkaProducer<String, byte[]> producer;
+    private final Topics topics;
+    private final Vertx vertx;
+
+    public Publisher(Vertx vertx, String bootstrapServers, Topics topics, Map<String, String> extra) {
+        Map<String, Object> props = new HashMap<>(extra);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "genway-gateway");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        this.topics = topics;
+        this.vertx = vertx;
+    }
+
+    public Future<RecordMetadata> request(GenerationRequest request) {
+        return send(new ProducerRecord<>(topics.requests(request.pool()), request.requestId(), Json.write(request)));
+    }
+
+    public Future<RecordMetadata> event(StreamEvent event) {
+        return send(new ProducerRecord<>(topics.events(), event.requestId(), Json.write(event)));
+    }
+
+    public Future<RecordMetadata> job(JobState state) {
+        return send(new ProducerRecord<>(topics.jobs(), state.jobId(), Json.write(state)));
+    }
+
+    public Future<RecordMetadata> cancel(Cancel cancel) {
+        return send(new ProducerRecord<>(topics.control(), cancel.requestId(), Json.write(cancel)));
+    }
+
+    private Future<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
+        Context context = vertx.getOrCreateContext();
+        Promise<RecordMetadata> promise = Promise.promise();
+        try {
+            producer.send(record, (md, error) -> context.runOnContext(v -> {
+                if (error != null) promise.fail(error);
+                else promise.complete(md);
+            }));
+        } catch (RuntimeException e) {
+            promise.fail(e);
+        }
+        return promise.future();
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+}
