@@ -202,8 +202,11 @@ class RemoteTextEngineTest {
 
     @Test
     void upstreamSilentBetweenChunksForTheIdleTimeoutFailsRetriable() throws Exception {
+        upstream.streams(FAST, chat("warm"), chatEnd("stop"), DONE);
         engine.close();
-        engine = engine(upstream.baseUrl(), null, Map.of(), Duration.ofMillis(300));
+        engine = engine(upstream.baseUrl(), null, Map.of(), Duration.ofSeconds(1));
+        // A first exchange loads the HTTP classes, so that a cold start on a busy machine is not taken for silence.
+        run(chatRequest("m", 1, sampling(8, List.of())), new CollectingOutput());
         upstream.stallsAfter(chat("first"));
         CollectingOutput output = new CollectingOutput();
 
