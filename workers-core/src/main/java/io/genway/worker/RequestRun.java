@@ -46,6 +46,7 @@ final class RequestRun implements Output {
     private final List<CompletableFuture<?>> pending = new ArrayList<>();
 
     private volatile boolean handBack;
+    private boolean reproducible = true;
     private JobState job;
     private long seq;
     private long startedAtMs;
@@ -91,6 +92,7 @@ final class RequestRun implements Output {
 
     /** Runs the request to its end and returns once every event it wrote is acknowledged by Kafka. */
     Disposition run(Engine engine, ProfileMeter profile) throws InterruptedException {
+        reproducible = engine.info().reproducible();
         startedAtMs = now();
         pending.add(writer.event(new StreamEvent.Started(request.requestId(), attempt, 0, startedAtMs, workerId)));
         if (job != null) {
@@ -131,8 +133,12 @@ final class RequestRun implements Output {
     }
 
     private Disposition failed(Throwable error) throws InterruptedException {
+        // Kafka, not the engine, failed: the lane hands the request back rather than report it failed.
+        if (error instanceof KafkaWriteException kafka) throw kafka;
         boolean retriable = error instanceof EngineException ee && ee.retriable();
-        if (handBack || (retriable && !cancel.cancelled() && attempt < deliveryLimit)) {
+        // A retry repeats the output a client already has only if the engine reproduces it from the seed.
+        boolean retryContinuesStream = outputs == 0 || reproducible;
+        if (handBack || (retriable && retryContinuesStream && !cancel.cancelled() && attempt < deliveryLimit)) {
             awaitAll();
             return Disposition.RELEASE;
         }

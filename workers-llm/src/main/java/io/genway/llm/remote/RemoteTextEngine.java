@@ -56,7 +56,8 @@ public final class RemoteTextEngine implements Engine {
 
     @Override
     public EngineInfo info() {
-        return new EngineInfo("remote", models, settings.slots(), 0);
+        // Upstreams batch and schedule as they like: the same seed need not give the same tokens.
+        return new EngineInfo("remote", models, settings.slots(), 0, false);
     }
 
     @Override
