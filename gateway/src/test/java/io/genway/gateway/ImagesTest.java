@@ -1,0 +1,92 @@
+package io.genway.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.genway.diffusion.SyntheticImageEngine;
+import io.genway.schemas.Modality;
+import io.genway.schemas.PoolSpec;
+import io.vertx.core.json.JsonObject;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ImagesTest {
+    static Platform platform;
+
+    @BeforeAll
+    static void start() {
+        platform = new Platform(List.of(new PoolSpec("image", Modality.IMAGE, List.of("pix"), 20, 1)));
+        platform.startWorker("image", "w-image", new SyntheticImageEngine(List.of("pix"), 2, Duration.ofMillis(5)));
+        platform.startGateway();
+    }
+
+    @AfterAll
+    static void stop() {
+        platform.close();
+    }
+
+    private static BufferedImage png(byte[] bytes) throws IOException {
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
+        assertThat(image).as("a decodable PNG").isNotNull();
+        return image;
+    }
+
+    @Test
+    void generatesImagesInOpenAisShapeAsBase64() throws IOException {
+        HttpResponse<String> response = Http.post(platform.url("/v1/images/generations"), """
+                {"model":"pix","prompt":"a red circle on a blue background","n":2,"size":"64x48","steps":4,"seed":5,
+                 "response_format":"b64_json"}""");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonObject body = new JsonObject(response.body());
+        assertThat(body.getJsonArray("data")).hasSize(2);
+        BufferedImage first = png(Base64.getDecoder().decode(body.getJsonArray("data").getJsonObject(0).getString("b64_json")));
+        assertThat(first.getWidth()).isEqualTo(64);
+        assertThat(first.getHeight()).isEqualTo(48);
+    }
+
+    @Test
+    void answersWithUrlsThatServeTheImages() throws IOException {
+        HttpResponse<String> response = Http.post(platform.url("/v1/images/generations"), """
+                {"prompt":"a green square","size":"32x32","steps":2}""");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        String url = new JsonObject(response.body()).getJsonArray("data").getJsonObject(0).getString("url");
+        HttpResponse<byte[]> image = Http.getBytes(url);
+        assertThat(image.statusCode()).isEqualTo(200);
+        assertThat(image.headers().firstValue("content-type")).hasValue("image/png");
+        assertThat(png(image.body()).getWidth()).isEqualTo(32);
+    }
+
+    @Test
+    void runsAnImageJobWithProgressAfterEveryStep() throws IOException {
+        HttpResponse<String> created = Http.post(platform.url("/v1/jobs"), """
+                {"type":"image","prompt":"a yellow triangle","size":"32x32","steps":5,"seed":9}""");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        String id = new JsonObject(created.body()).getString("id");
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                new JsonObject(Http.get(platform.url("/v1/jobs/" + id)).body()).getString("status").equals("completed"));
+        JsonObject job = new JsonObject(Http.get(platform.url("/v1/jobs/" + id)).body());
+        assertThat(job.getJsonObject("progress").getInteger("step")).isEqualTo(5);
+        List<Http.Sse> events = Http.events(Http.stream(platform.url("/v1/jobs/" + id + "/events"), null));
+        assertThat(events.stream().filter(e -> "progress".equals(e.event())).map(e -> e.json().getInteger("step")).toList())
+                .containsExactly(1, 2, 3, 4, 5);
+        assertThat(events).extracting(Http.Sse::event).contains("image").endsWith("completed");
+        assertThat(png(Http.getBytes(platform.url("/v1/jobs/" + id + "/result")).body()).getHeight()).isEqualTo(32);
+    }
+
+    @Test
+    void rejectsASizeThatIsNotAMultipleOfEight() {
+        HttpResponse<String> response = Http.post(platform.url("/v1/images/generations"), """
+                {"prompt":"x","size":"100x100"}""");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(new JsonObject(response.body()).getJsonObject("error").getString("param")).isEqualTo("size");
+    }
+}
