@@ -60,7 +60,7 @@ final class Lane implements Runnable {
         props.put("share.acknowledgement.mode", "explicit");
         props.put("share.acquire.mode", "record_limit");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Integer.getInteger("genway.lane.fetchWaitMs", 100));
         this.consumer = new KafkaShareConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         this.consumer.subscribe(List.of(settings.topics().requests(settings.pool().name())));
         this.host = host;

@@ -83,6 +83,7 @@ public final class RelayBench {
                         Result inProcess = inProcess(direct, level, options);
                         direct.close();
                         Result relayed = viaGateway(vertx, gateway.port(), level, options);
+                        if (Boolean.getBoolean("genway.bench.stages")) stages(vertx, gateway.port());
                         print(level, "in-process", inProcess);
                         print(level, "gateway", relayed);
                         System.out.printf(Locale.ROOT, "%7d | added      | %11.2f | %11.2f | %10.2f | %10.2f |%n", level,
@@ -211,6 +212,24 @@ public final class RelayBench {
         done.await();
         client.close();
         return new Result(ttft, itl, tokens.get(), options.measure().toNanos() / 1e9);
+    }
+
+    /** Mean queue time and time to first token as the gateway measured them (diagnostic). */
+    private static void stages(Vertx vertx, int port) throws Exception {
+        var client = vertx.createHttpClient();
+        String metrics = client.request(HttpMethod.GET, port, "127.0.0.1", "/metrics")
+                .compose(req -> req.send().compose(resp -> resp.body()))
+                .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).toString();
+        client.close();
+        for (String name : List.of("genway_queue_time_seconds", "genway_time_to_first_token_seconds", "genway_inter_token_latency_seconds")) {
+            double sum = 0;
+            double count = 0;
+            for (String line : metrics.split("\n")) {
+                if (line.startsWith(name + "_sum")) sum = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                if (line.startsWith(name + "_count")) count = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+            System.out.printf(Locale.ROOT, "  gateway-measured %s mean %.2f ms over %.0f%n", name, count == 0 ? 0 : sum / count * 1000, count);
+        }
     }
 
     private static void waitForWorker(Vertx vertx, int port) throws Exception {
