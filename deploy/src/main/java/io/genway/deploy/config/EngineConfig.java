@@ -1,0 +1,116 @@
+package io.genway.deploy.config;
+
+import io.genway.schemas.Modality;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** {@code pools[i].engine:} what each worker of a pool runs, chosen by {@code type} and the pool's modality. */
+public sealed interface EngineConfig {
+
+    /** The {@code type} key. */
+    String type();
+
+    Modality modality();
+
+    /** Runs one worker takes at once. */
+    int slots();
+
+    /** The engine types a modality offers, for messages. */
+    static List<String> types(Modality modality) {
+        return switch (modality) {
+            case TEXT -> List.of(SyntheticText.TYPE, RemoteText.TYPE);
+            case IMAGE -> List.of(SyntheticImage.TYPE);
+        };
+    }
+
+    /** Echoes the prompt's words at a fixed pace (no model): for trying the platform and for benchmarks. */
+    record SyntheticText(int slots, Duration firstTokenDelay, Duration tokenDelay) implements EngineConfig {
+        public static final String TYPE = "synthetic";
+        public static final SyntheticText DEFAULT = new SyntheticText(64, Duration.ofMillis(20), Duration.ofMillis(15));
+
+        public SyntheticText {
+            Check.range("slots", slots, 1, 4096);
+            Check.range("first_token_delay", firstTokenDelay, Duration.ZERO, Duration.ofMinutes(10));
+            Check.range("token_delay", tokenDelay, Duration.ZERO, Duration.ofMinutes(1));
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        @Override
+        public Modality modality() {
+            return Modality.TEXT;
+        }
+    }
+
+    /**
+     * Streams from an OpenAI-compatible server (vLLM, llama.cpp server, Ollama, TGI).
+     *
+     * @param baseUrl     the server's OpenAI base, e.g. {@code http://vllm:8000/v1}
+     * @param apiKey      sent as a bearer token; null for none
+     * @param modelMap    the pool's model name to the upstream's; a model not in it is sent as it is
+     * @param idleTimeout the longest silence from the upstream inside one stream before the run fails (retriably)
+     */
+    record RemoteText(URI baseUrl, String apiKey, Map<String, String> modelMap, int slots, Duration connectTimeout,
+                      Duration idleTimeout) implements EngineConfig {
+        public static final String TYPE = "remote";
+        public static final int DEFAULT_SLOTS = 16;
+        public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+        public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+        public RemoteText {
+            if (baseUrl == null) throw new ConfigException("base_url", "required for engine type remote");
+            String scheme = baseUrl.getScheme();
+            if (!("http".equals(scheme) || "https".equals(scheme)) || baseUrl.getHost() == null) {
+                throw new ConfigException("base_url", "must be an absolute http or https URL, was '" + baseUrl + "'");
+            }
+            apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
+            modelMap = modelMap == null ? Map.of() : Map.copyOf(modelMap);
+            Check.range("slots", slots, 1, 4096);
+            Check.range("connect_timeout", connectTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
+            Check.range("idle_timeout", idleTimeout, Duration.ofSeconds(1), Duration.ofHours(1));
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        @Override
+        public Modality modality() {
+            return Modality.TEXT;
+        }
+
+        /** Keeps the key out of logs and of printed configuration. */
+        @Override
+        public String toString() {
+            return "RemoteText[baseUrl=" + baseUrl + ", apiKey=" + (apiKey == null ? "none" : "***") + ", modelMap=" + modelMap
+                    + ", slots=" + slots + ", connectTimeout=" + connectTimeout + ", idleTimeout=" + idleTimeout + "]";
+        }
+    }
+
+    /** Makes a deterministic image from the prompt and seed at a fixed pace per denoising step (no model). */
+    record SyntheticImage(int slots, Duration stepDelay) implements EngineConfig {
+        public static final String TYPE = "synthetic";
+        public static final SyntheticImage DEFAULT = new SyntheticImage(4, Duration.ofMillis(40));
+
+        public SyntheticImage {
+            Check.range("slots", slots, 1, 1024);
+            Check.range("step_delay", stepDelay, Duration.ZERO, Duration.ofMinutes(1));
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        @Override
+        public Modality modality() {
+            return Modality.IMAGE;
+        }
+    }
+}
