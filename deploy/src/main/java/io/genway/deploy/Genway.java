@@ -83,6 +83,7 @@ public final class Genway implements Callable<Integer> {
         setIfAbsent(p + "defaultLogLevel", "info");
         setIfAbsent(p + "log.org.apache.kafka", "warn");
         setIfAbsent(p + "log.kafka", "warn"); // the broker's own classes (kafka.server, kafka.log)
+        setIfAbsent(p + "log.state.change.logger", "warn"); // the broker's line per partition change
         setIfAbsent(p + "log.io.netty", "warn");
         setIfAbsent(p + "showDateTime", "true");
         setIfAbsent(p + "dateTimeFormat", "HH:mm:ss.SSS");

@@ -19,12 +19,17 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -65,7 +70,11 @@ public final class Roles {
         ensureTopics(bootstrap, config.poolNames());
         Path stateDir = config.gateway().stateDir() != null ? config.gateway().stateDir() : broker.dataDir().resolve("gateway");
         into.add(Gateway.start(gatewaySettings(bootstrap, stateDir)));
-        for (PoolConfig pool : config.pools()) startWorkers(into, bootstrap, pool, pool.workers());
+        List<WorkerSettings> workers = new ArrayList<>();
+        for (PoolConfig pool : config.pools()) {
+            for (int n = 0; n < pool.workers(); n++) workers.add(workerSettings(pool, bootstrap, n));
+        }
+        startWorkers(into, workers);
         return into;
     }
 
@@ -82,7 +91,9 @@ public final class Roles {
         PoolConfig pool = config.requirePool(poolName);
         String bootstrap = config.kafka().bootstrapServers();
         ensureTopics(bootstrap, List.of(pool.name()));
-        startWorkers(into, bootstrap, pool, count);
+        List<WorkerSettings> workers = new ArrayList<>();
+        for (int n = 0; n < count; n++) workers.add(workerSettings(pool, bootstrap, n));
+        startWorkers(into, workers);
         return into;
     }
 
@@ -109,9 +120,28 @@ public final class Roles {
         }
     }
 
-    private void startWorkers(Running into, String bootstrap, PoolConfig pool, int count) {
-        for (int n = 0; n < count; n++) {
-            into.add(Worker.start(workerSettings(pool, bootstrap, n), engine(pool), InstantSource.system(), config.topics().settings()));
+    /**
+     * Starts workers side by side: each takes seconds to join Kafka (its cancel listener reads the history first),
+     * and that wait should not add up over a pool's workers. Fails with the first error after all have tried.
+     */
+    private void startWorkers(Running into, List<WorkerSettings> workers) {
+        List<Future<Worker>> started = new ArrayList<>();
+        try (ExecutorService starting = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("start-worker-", 0).factory())) {
+            for (WorkerSettings settings : workers) {
+                PoolConfig pool = config.requirePool(settings.pool().name());
+                started.add(starting.submit(() -> into.add(Worker.start(settings, engine(pool), InstantSource.system(), config.topics().settings()))));
+            }
+        }
+        for (Future<Worker> f : started) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                throw new IllegalStateException("worker did not start: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting workers", e);
+            }
         }
     }
 
