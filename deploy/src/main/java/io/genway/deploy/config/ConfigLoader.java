@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Which file: {@code --config FILE}, else {@code $GENWAY_CONFIG}, else {@code genway.yaml} in the working
  * directory if there is one, else none: the built-in {@link GenwayConfig#DEFAULT}. Inside the file, {@code ${NAME}}
- * in a value is replaced by the environment variable {@code NAME} (for secrets kept out of the file).
+ * in a value is replaced by the environment variable {@code NAME} (for secrets kept out of the file), and
+ * {@code ${NAME:-fallback}} by the fallback when {@code NAME} is not set.
  *
  * <p>Precedence: command-line flags over environment variables over the file over built-in defaults. The
  * environment variables:
@@ -61,7 +62,7 @@ public final class ConfigLoader {
     /** The variables that set one YAML path each. */
     static final Map<String, String> ENV_PATHS = envPaths();
 
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
     private final Map<String, String> env;
     private final Path workingDir;
@@ -352,7 +353,8 @@ public final class ConfigLoader {
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String value = env.get(m.group(1));
-            if (value == null) throw new ConfigException(path, "${" + m.group(1) + "} is not set in the environment");
+            if (value == null) value = m.group(2);
+            if (value == null) throw new ConfigException(path, "${" + m.group(1) + "} is not set in the environment (${" + m.group(1) + ":-} allows that)");
             m.appendReplacement(out, Matcher.quoteReplacement(value));
         }
         m.appendTail(out);

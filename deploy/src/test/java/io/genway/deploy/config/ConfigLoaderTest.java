@@ -318,6 +318,25 @@ class ConfigLoaderTest {
 
     @Test
     void aMissingVariableInAValueIsAnError() {
-        failsWith(() -> parse("gateway: { api_keys: [\"${NOPE}\"] }"), "gateway.api_keys[0]: ${NOPE} is not set in the environment");
+        failsWith(() -> parse("gateway: { api_keys: [\"${NOPE}\"] }"), "gateway.api_keys[0]: ${NOPE} is not set in the environment (${NOPE:-} allows that)");
+    }
+
+    @Test
+    void aVariableMayHaveAFallback() {
+        GenwayConfig config = parse("kafka: { bootstrap_servers: \"${BROKERS:-kafka:9092}\", topic_prefix: \"${PREFIX:-}\" }");
+        assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka:9092");
+        assertThat(config.kafka().topicPrefix()).isEmpty();
+    }
+
+    @Test
+    void theKubernetesConfigMapHoldsAValidConfiguration() throws IOException {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        String yaml = mapper.readTree(Path.of("k8s/configmap.yaml").toFile()).at("/data/genway.yaml").asText();
+
+        GenwayConfig config = parse(yaml);
+
+        assertThat(config.poolNames()).containsExactly("text", "image");
+        assertThat(config.kafka().bootstrapServers()).isEqualTo("genway-kafka-bootstrap:9092");
+        assertThat(((EngineConfig.RemoteText) config.requirePool("text").engine()).apiKey()).as("no key in the environment").isNull();
     }
 }
