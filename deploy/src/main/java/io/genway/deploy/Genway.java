@@ -68,10 +68,21 @@ public final class Genway implements Callable<Integer> {
                 return CONFIG_ERROR;
             }
             LoggerFactory.getLogger(Genway.class).error("stopped by an error", e);
-            err.println("genway: " + e);
+            err.println("genway: " + describe(e));
             return FAILURE;
         });
         return cl.execute(args);
+    }
+
+    /** One line for a failure: its message, then each cause that adds something ("a; caused by B: b"). */
+    static String describe(Throwable e) {
+        StringBuilder line = new StringBuilder(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+        int depth = 0;
+        for (Throwable c = e.getCause(); c != null && depth++ < 8; c = c.getCause()) {
+            String part = c.getMessage() != null ? c.getClass().getSimpleName() + ": " + c.getMessage() : c.getClass().getSimpleName();
+            if (c.getMessage() == null || !line.toString().contains(c.getMessage())) line.append("; caused by ").append(part);
+        }
+        return line.toString();
     }
 
     /**

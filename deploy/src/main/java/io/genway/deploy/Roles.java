@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -117,6 +118,11 @@ public final class Roles {
         props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "genway-topic-setup-" + host + "-" + pid);
         try (Admin admin = Admin.create(props)) {
             new TopicSetup(admin, config.kafka().topics(), config.topics().settings()).ensure(pools);
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof TimeoutException) {
+                throw new IllegalStateException("no answer from Kafka at " + bootstrapServers + " (kafka.bootstrap_servers) while setting up topics", e);
+            }
+            throw e;
         }
     }
 

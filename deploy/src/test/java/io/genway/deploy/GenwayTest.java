@@ -63,6 +63,14 @@ class GenwayTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("standalone", "gateway", "worker", "kafka");
     }
 
+    @Test
+    void describesAFailureAndItsCausesInOneLine() {
+        var e = new IllegalStateException("no answer from Kafka at k:9092", new IllegalStateException("cannot set up topics: null",
+                new java.util.concurrent.TimeoutException()));
+        assertThat(Genway.describe(e)).isEqualTo("no answer from Kafka at k:9092; caused by IllegalStateException: cannot set up topics: null; caused by TimeoutException");
+        assertThat(Genway.describe(new UnsupportedOperationException("under construction"))).isEqualTo("under construction");
+    }
+
     /** The real thing, in its own JVM: ready line on stdout, then SIGTERM stops the broker cleanly. */
     @Test
     void theKafkaRoleSaysWhenItIsReadyAndStopsOnSigterm() throws Exception {
