@@ -39,6 +39,16 @@ final class Calls {
         }
     }
 
+    /** A text request's size for the cost model: the tokens it may produce. */
+    static int units(Text call) {
+        return call.maxTokens() != null ? call.maxTokens() : TextApi.DEFAULT_MAX_TOKENS;
+    }
+
+    /** A request's size for the cost model: tokens it may produce, or denoising steps. */
+    static int units(io.genway.schemas.GenerationRequest request) {
+        return request.text() != null ? request.text().sampling().maxTokens() : request.image().steps();
+    }
+
     static Text chat(JsonObject body) {
         Fields f = new Fields(body);
         JsonArray raw = f.array("messages");

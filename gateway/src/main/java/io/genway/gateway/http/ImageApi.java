@@ -37,7 +37,7 @@ final class ImageApi {
     void generate(RoutingContext ctx) {
         Calls.Image call = Calls.image(Bodies.json(ctx));
         long acceptedAt = System.nanoTime();
-        Admission.Admitted admitted = Rejections.admitted(services.router().admit(Modality.IMAGE, call.model(), 0));
+        Admission.Admitted admitted = Rejections.admitted(services.router().admit(Modality.IMAGE, call.model(), call.steps()));
         GenerationRequest request = request(services, call, admitted, Auth.owner(ctx), services.newId("img-"));
         String id = request.requestId();
         TreeMap<Integer, ResultRef> images = new TreeMap<>();
@@ -79,7 +79,7 @@ final class ImageApi {
             services.hub().unsubscribe(id);
             services.publisher().cancel(new Cancel(id, "client disconnected", services.clock().millis()));
         });
-        services.jobs().accept(request, (long) admitted.view().etaMs(0)).onComplete(ar -> {
+        services.jobs().accept(request, (long) admitted.view().etaMs(Calls.units(request))).onComplete(ar -> {
             if (ar.succeeded()) {
                 services.router().directory().accepted(request.pool());
             } else {

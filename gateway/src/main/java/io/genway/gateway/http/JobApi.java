@@ -37,15 +37,15 @@ final class JobApi {
         Admission.Admitted admitted;
         if (kind == RequestKind.IMAGE) {
             Calls.Image call = Calls.image(body);
-            admitted = Rejections.admitted(services.router().admit(Modality.IMAGE, call.model(), 0));
+            admitted = Rejections.admitted(services.router().admit(Modality.IMAGE, call.model(), call.steps()));
             request = ImageApi.request(services, call, admitted, owner, services.newId("job-"));
         } else {
             Calls.Text call = kind == RequestKind.CHAT ? Calls.chat(body) : Calls.completion(body);
             if (call.stream()) throw ApiError.invalid("stream", "A job is not streamed: follow GET /v1/jobs/{id}/events instead.");
-            admitted = Rejections.admitted(services.router().admit(Modality.TEXT, call.model(), 0));
+            admitted = Rejections.admitted(services.router().admit(Modality.TEXT, call.model(), Calls.units(call)));
             request = text.request(call, admitted, owner, services.newId("job-"), true);
         }
-        services.jobs().accept(request, (long) admitted.view().etaMs(0)).onComplete(ar -> {
+        services.jobs().accept(request, (long) admitted.view().etaMs(Calls.units(request))).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(ApiError.unavailable("The job could not be queued: " + ar.cause().getMessage(), "queue_unavailable"));
                 return;

@@ -31,13 +31,13 @@ final class TextApi {
 
     private void start(RoutingContext ctx, Calls.Text call) {
         long acceptedAt = System.nanoTime();
-        Admission.Admitted admitted = Rejections.admitted(services.router().admit(Modality.TEXT, call.model(), 0));
+        Admission.Admitted admitted = Rejections.admitted(services.router().admit(Modality.TEXT, call.model(), Calls.units(call)));
         GenerationRequest request = request(call, admitted, Auth.owner(ctx),
                 services.newId(call.kind() == RequestKind.CHAT ? "chatcmpl-" : "cmpl-"), false);
         TextStream stream = new TextStream(services, ctx, call, request, acceptedAt);
         stream.begin();
         StreamEvent.Queued queued = new StreamEvent.Queued(request.requestId(), 0, 0, services.clock().millis(),
-                request.queuePosition(), (long) admitted.view().etaMs(0));
+                request.queuePosition(), (long) admitted.view().etaMs(Calls.units(request)));
         Future.all(services.publisher().request(request), services.publisher().event(queued)).onComplete(ar -> {
             if (ar.succeeded()) {
                 services.router().directory().accepted(request.pool());

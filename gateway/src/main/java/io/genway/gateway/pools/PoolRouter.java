@@ -18,10 +18,10 @@ public final class PoolRouter {
     }
 
     /**
-     * @param model          the model asked for, or null for the modality's default (its first pool's first model)
-     * @param ownServiceMs   this request's own expected service time if the caller can estimate it, else 0
+     * @param model the model asked for, or null for the modality's default (its first pool's first model)
+     * @param units the request's size in outputs: tokens asked for, or denoising steps
      */
-    public Admission admit(Modality modality, String model, double ownServiceMs) {
+    public Admission admit(Modality modality, String model, int units) {
         List<PoolSpec> candidates = directory.candidates(modality, model);
         if (candidates.isEmpty()) return new Admission.UnknownModel(model);
         List<PoolView> views = candidates.stream().map(p -> directory.view(p.name())).toList();
@@ -32,7 +32,7 @@ public final class PoolRouter {
             PoolView soonest = live.stream().min(Comparator.comparingLong(PoolView::retryAfterSeconds)).orElseThrow();
             return new Admission.BacklogFull(soonest.spec().name(), soonest.retryAfterSeconds());
         }
-        PoolView best = open.stream().min(Comparator.comparingDouble(v -> v.etaMs(ownServiceMs))).orElseThrow();
+        PoolView best = open.stream().min(Comparator.comparingDouble(v -> v.etaMs(units))).orElseThrow();
         String resolved = model != null ? model : best.spec().models().getFirst();
         return new Admission.Admitted(best.spec(), resolved, best);
     }

@@ -33,11 +33,22 @@ public record PoolView(PoolSpec spec, List<Heartbeat> workers, long queued, long
     }
 
     /**
-     * When a request accepted now would finish: its wait behind the backlog, then its own service time. The wait
-     * uses the measured drain rate, or, before anything finished, free slots and service time.
+     * One request's expected service time from the cost model: first output (prefill, or the first denoising
+     * step) plus {@code units} outputs (tokens, or steps) at the measured time per output; before the pool measured
+     * that, its mean service time.
      */
-    public double etaMs(double ownServiceMs) {
-        double service = ownServiceMs > 0 ? ownServiceMs : serviceMs();
+    public double serviceMs(int units) {
+        double first = workers.stream().mapToDouble(h -> h.profile().firstOutputMs()).filter(v -> v > 0).average().orElse(0);
+        double per = workers.stream().mapToDouble(h -> h.profile().perOutputMs()).filter(v -> v > 0).average().orElse(0);
+        return per > 0 ? first + units * per : serviceMs();
+    }
+
+    /**
+     * When a request of {@code units} outputs accepted now would finish: its wait behind the backlog, then its own
+     * service time. The wait uses the measured drain rate, or, before anything finished, free slots and service time.
+     */
+    public double etaMs(int units) {
+        double service = serviceMs(units);
         int slots = Math.max(1, slots());
         double wait;
         if (queued <= 0 && busy() < slots) {
