@@ -32,7 +32,7 @@ import picocli.CommandLine.ParentCommand;
  * stderr), 1 for any other failure; a stop by signal ends with the JVM's status for that signal (143 for SIGTERM).
  */
 @Command(name = "genway", mixinStandardHelpOptions = true, versionProvider = Genway.Version.class,
-        subcommands = {Genway.Standalone.class, Genway.GatewayRole.class, Genway.WorkerRole.class, Genway.KafkaRole.class},
+        subcommands = {Genway.Standalone.class, Genway.GatewayRole.class, Genway.WorkerRole.class, Genway.KafkaRole.class, Genway.Bench.class},
         description = "A streaming generation gateway on Kafka. With no role, runs standalone.")
 public final class Genway implements Callable<Integer> {
     static final int CONFIG_ERROR = 2;
@@ -277,6 +277,36 @@ public final class Genway implements Callable<Integer> {
             GenwayConfig config = genway.load(options.file, flags);
             return genway.run(config, (roles, running) -> roles.kafka(running),
                     running -> genway.out.println("kafka ready on " + running.broker().orElseThrow().bootstrapServers()));
+        }
+    }
+
+    @Command(name = "bench", mixinStandardHelpOptions = true,
+            description = "Measures what the gateway and Kafka add to a token stream, against the same engine in-process.")
+    static final class Bench implements Callable<Integer> {
+        @Option(names = "--levels", split = ",", paramLabel = "N,N,...", description = "concurrent streams to measure at (default 1,64,512)")
+        List<Integer> levels = List.of(1, 64, 512);
+
+        @Option(names = "--tokens", paramLabel = "N", description = "tokens per stream (default 64)")
+        int tokens = 64;
+
+        @Option(names = "--token-delay-ms", paramLabel = "MS", description = "the engine's pacing between tokens (default 20)")
+        long tokenDelayMs = 20;
+
+        @Option(names = "--jvm-warmup-s", paramLabel = "S", description = "seconds of load before any measurement, for the JIT (default 30)")
+        long jvmWarmupSeconds = 30;
+
+        @Option(names = "--warmup-s", paramLabel = "S", description = "seconds of each run left out of its figures (default 5)")
+        long warmupSeconds = 5;
+
+        @Option(names = "--measure-s", paramLabel = "S", description = "seconds measured per run (default 20)")
+        long measureSeconds = 20;
+
+        @Override
+        public Integer call() throws Exception {
+            io.genway.deploy.bench.RelayBench.run(new io.genway.deploy.bench.RelayBench.Options(levels, tokens,
+                    java.time.Duration.ofMillis(tokenDelayMs), java.time.Duration.ofSeconds(jvmWarmupSeconds),
+                    java.time.Duration.ofSeconds(warmupSeconds), java.time.Duration.ofSeconds(measureSeconds)));
+            return 0;
         }
     }
 

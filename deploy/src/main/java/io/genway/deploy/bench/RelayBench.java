@@ -46,7 +46,7 @@ import org.apache.kafka.clients.admin.Admin;
 public final class RelayBench {
 
     /** @param tokenDelay the engine's pacing; the in-process run shows what the engine alone does */
-    public record Options(List<Integer> levels, int tokens, Duration tokenDelay, Duration warmup, Duration measure) {
+    public record Options(List<Integer> levels, int tokens, Duration tokenDelay, Duration jvmWarmup, Duration warmup, Duration measure) {
     }
 
     record Result(Samples ttft, Samples itl, long tokens, double seconds) {
@@ -75,6 +75,15 @@ public final class RelayBench {
                 Vertx vertx = Vertx.vertx();
                 try {
                     waitForWorker(vertx, gateway.port());
+                    if (!options.jvmWarmup().isZero()) {
+                        // A fresh JVM is 5-20x slower for its first half minute: load both paths before measuring.
+                        Options warm = new Options(List.of(), options.tokens(), options.tokenDelay(), Duration.ZERO,
+                                options.jvmWarmup().dividedBy(2), Duration.ofSeconds(1));
+                        var direct = new SyntheticTextEngine(List.of("bench"), 64, Duration.ZERO, options.tokenDelay());
+                        inProcess(direct, 64, warm);
+                        direct.close();
+                        viaGateway(vertx, gateway.port(), Math.min(64, maxLevel), warm);
+                    }
                     System.out.println();
                     System.out.println("streams | path       | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | tokens/s");
                     System.out.println("--------|------------|-------------|-------------|------------|------------|---------");
@@ -264,6 +273,6 @@ public final class RelayBench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        run(new Options(levels, tokens, delay, warmup, measure));
+        run(new Options(levels, tokens, delay, Duration.ofSeconds(30), warmup, measure));
     }
 }
