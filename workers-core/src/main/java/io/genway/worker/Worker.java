@@ -17,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A worker of one pool: {@code slots} lanes fetch requests from the pool's share group and run them on the engine,
+ * A worker of one pool: lanes (share-group members) fetch up to {@code slots} requests from the pool's share group
+ * and run them on the engine,
  * a listener follows cancels, and a heartbeat tells gateways the worker's capacity and measured speed.
  *
  * <p>{@link #close()} drains: lanes stop fetching, running requests get {@code drainTimeout} to finish, the rest
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
+    /** Share-group members per worker: enough that a lane waiting on its batch's last request idles few slots. */
+    static final int MAX_LANES = 16;
 
     private final WorkerSettings settings;
     private final Engine engine;
@@ -54,8 +57,10 @@ public final class Worker implements AutoCloseable {
         this.profile = new ProfileMeter(startedAtMs);
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(id + "-heartbeat").daemon().factory());
         Lane.Host host = new Host();
-        for (int i = 0; i < slots; i++) {
-            lanes.add(new Lane(settings, id + "-lane-" + i, deliveryLimit, host));
+        int laneCount = Math.min(slots, MAX_LANES);
+        for (int i = 0; i < laneCount; i++) {
+            int capacity = slots / laneCount + (i < slots % laneCount ? 1 : 0);
+            lanes.add(new Lane(settings, id + "-lane-" + i, capacity, deliveryLimit, host));
         }
     }
 
