@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class Worker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     /** Share-group members per worker: enough that a lane waiting on its batch's last request idles few slots. */
-    static final int MAX_LANES = 16;
+    static final int MAX_LANES = 64;
 
     private final WorkerSettings settings;
     private final Engine engine;
