@@ -108,7 +108,9 @@ public final class TopicSetup {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while setting up topics", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot set up genway's topics: " + e.getMessage(), e);
+            // A timeout has no message of its own: name what happened rather than print "null".
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName() + " (no answer from Kafka)";
+            throw new IllegalStateException("cannot set up genway's topics: " + why, e);
         }
     }
 

@@ -66,15 +66,10 @@ public final class RelayBench {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
                 new TopicSetup(admin, topics, TopicSetup.Settings.DEFAULT).ensure(List.of("text"));
             }
-            var engine = new SyntheticTextEngine(List.of("bench"), maxLevel, Duration.ZERO, options.tokenDelay());
-            WorkerSettings ws = new WorkerSettings("bench-worker", pool, kafka.bootstrapServers(), topics, maxLevel,
-                    Duration.ofSeconds(1), Duration.ofSeconds(5), Map.of());
-            try (Worker worker = Worker.start(ws, engine);
-                 Gateway gateway = Gateway.start(new GatewaySettings(kafka.bootstrapServers(), topics, "127.0.0.1", 0, List.of(pool),
-                         List.of(), 0, Duration.ofSeconds(5), Map.of(), null))) {
+            try (Gateway gateway = Gateway.start(new GatewaySettings(kafka.bootstrapServers(), topics, "127.0.0.1", 0, List.of(pool),
+                    List.of(), 0, Duration.ofSeconds(5), Map.of(), null))) {
                 Vertx vertx = Vertx.vertx();
                 try {
-                    waitForWorker(vertx, gateway.port());
                     if (!options.jvmWarmup().isZero()) {
                         // A fresh JVM is 5-20x slower for its first half minute: load both paths before measuring.
                         Options warm = new Options(List.of(), options.tokens(), options.tokenDelay(), Duration.ZERO,
@@ -82,7 +77,10 @@ public final class RelayBench {
                         var direct = new SyntheticTextEngine(List.of("bench"), 64, Duration.ZERO, options.tokenDelay());
                         inProcess(direct, 64, warm);
                         direct.close();
-                        viaGateway(vertx, gateway.port(), Math.min(64, maxLevel), warm);
+                        try (Worker worker = worker(kafka, topics, pool, 64, options, "warm")) {
+                            waitForWorker(vertx, gateway.port(), worker.id());
+                            viaGateway(vertx, gateway.port(), 64, warm);
+                        }
                     }
                     System.out.println();
                     System.out.println("streams | path       | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | tokens/s");
@@ -91,8 +89,13 @@ public final class RelayBench {
                         var direct = new SyntheticTextEngine(List.of("bench"), level, Duration.ZERO, options.tokenDelay());
                         Result inProcess = inProcess(direct, level, options);
                         direct.close();
-                        Result relayed = viaGateway(vertx, gateway.port(), level, options);
-                        if (Boolean.getBoolean("genway.bench.stages")) stages(vertx, gateway.port());
+                        Result relayed;
+                        // The pool is sized to the load, as an operator would size it: one worker with a slot per stream.
+                        try (Worker worker = worker(kafka, topics, pool, level, options, "l" + level)) {
+                            waitForWorker(vertx, gateway.port(), worker.id());
+                            relayed = viaGateway(vertx, gateway.port(), level, options);
+                            if (Boolean.getBoolean("genway.bench.stages")) stages(vertx, gateway.port());
+                        }
                         print(level, "in-process", inProcess);
                         print(level, "gateway", relayed);
                         System.out.printf(Locale.ROOT, "%7d | added      | %11.2f | %11.2f | %10.2f | %10.2f |%n", level,
@@ -106,6 +109,12 @@ public final class RelayBench {
                 }
             }
         }
+    }
+
+    private static Worker worker(EmbeddedKafka kafka, Topics topics, PoolSpec pool, int slots, Options options, String name) {
+        var engine = new SyntheticTextEngine(List.of("bench"), slots, Duration.ZERO, options.tokenDelay());
+        return Worker.start(new WorkerSettings("bench-worker-" + name, pool, kafka.bootstrapServers(), topics, slots,
+                Duration.ofMillis(500), Duration.ofSeconds(5), Map.of()), engine);
     }
 
     private static void print(int level, String path, Result r) {
@@ -241,16 +250,20 @@ public final class RelayBench {
         }
     }
 
-    private static void waitForWorker(Vertx vertx, int port) throws Exception {
+    private static void waitForWorker(Vertx vertx, int port, String workerId) throws Exception {
         var client = vertx.createHttpClient();
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < until) {
-            String pools = client.request(HttpMethod.GET, port, "127.0.0.1", "/v1/pools")
-                    .compose(req -> req.send().compose(resp -> resp.body()))
-                    .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).toString();
-            if (pools.contains("\"live_workers\":1")) {
-                client.close();
-                return;
+            try {
+                String pools = client.request(HttpMethod.GET, port, "127.0.0.1", "/v1/pools")
+                        .compose(req -> req.send().compose(resp -> resp.body()))
+                        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).toString();
+                if (pools.contains("\"live_workers\":1") && pools.contains(workerId)) {
+                    client.close();
+                    return;
+                }
+            } catch (java.util.concurrent.TimeoutException slow) {
+                System.err.println("(the gateway took over 5 s to list pools; asking again)");
             }
             Thread.sleep(200);
         }
