@@ -1,0 +1,32 @@
+package io.genway.llm.gguf;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Finds files under the shared folder (system property {@code genway.shared.dir}, else env
+ * {@code GENWAY_SHARED_DIR}); a test that needs one is skipped, not failed, when a fresh clone lacks it.
+ */
+public final class SharedModels {
+    private SharedModels() {
+    }
+
+    public static Path stories260K() {
+        return require("models/stories260K.gguf");
+    }
+
+    public static Path stories260KReference() {
+        return require("reference/stories260K-llamacpp.json");
+    }
+
+    public static Path require(String relative) {
+        String dir = System.getProperty("genway.shared.dir");
+        if (dir == null || dir.isBlank()) dir = System.getenv("GENWAY_SHARED_DIR");
+        assumeTrue(dir != null && !dir.isBlank(), "shared folder not configured (genway.shared.dir / GENWAY_SHARED_DIR): " + relative + " is missing");
+        Path file = Path.of(dir).resolve(relative);
+        assumeTrue(Files.isRegularFile(file), "shared file " + file + " is missing");
+        return file;
+    }
+}
