@@ -1,0 +1,86 @@
+package io.genway.llm.llama;
+
+import io.genway.llm.gguf.GgufFile;
+import io.genway.llm.gguf.GgufFormatException;
+import io.genway.llm.gguf.GgufTensor;
+import java.util.Objects;
+
+/**
+ * A Llama model's weights, dequantized to F32 on the heap; matrices are row-major with one output per row, as
+ * GGUF stores them ({@code (out, in)} below).
+ *
+ * @param tokenEmbedding (vocab, dim)
+ * @param outputNorm     (dim)
+ * @param output         (vocab, dim); the same array as {@code tokenEmbedding} when the model ties them
+ */
+public record LlamaWeights(float[] tokenEmbedding, Layer[] layers, float[] outputNorm, float[] output) {
+    public LlamaWeights {
+        Objects.requireNonNull(tokenEmbedding, "tokenEmbedding");
+        Objects.requireNonNull(layers, "layers");
+        Objects.requireNonNull(outputNorm, "outputNorm");
+        Objects.requireNonNull(output, "output");
+    }
+
+    /**
+     * One transformer block.
+     *
+     * @param attentionNorm (dim)
+     * @param wq            (dim, dim)
+     * @param wk            (kvDim, dim)
+     * @param wv            (kvDim, dim)
+     * @param wo            (dim, dim)
+     * @param ffnNorm       (dim)
+     * @param gate          (ffnDim, dim)
+     * @param up            (ffnDim, dim)
+     * @param down          (dim, ffnDim)
+     */
+    public record Layer(float[] attentionNorm, float[] wq, float[] wk, float[] wv, float[] wo,
+                        float[] ffnNorm, float[] gate, float[] up, float[] down) {
+        public Layer {
+            Objects.requireNonNull(attentionNorm, "attentionNorm");
+            Objects.requireNonNull(wq, "wq");
+            Objects.requireNonNull(wk, "wk");
+            Objects.requireNonNull(wv, "wv");
+            Objects.requireNonNull(wo, "wo");
+            Objects.requireNonNull(ffnNorm, "ffnNorm");
+            Objects.requireNonNull(gate, "gate");
+            Objects.requireNonNull(up, "up");
+            Objects.requireNonNull(down, "down");
+        }
+    }
+
+    /** Reads llama.cpp's tensor names, checking every shape against {@code config}. */
+    public static LlamaWeights load(GgufFile file, LlamaConfig c) {
+        int vocab = c.vocabularySize();
+        float[] embedding = read(file, "token_embd.weight", c.dim(), vocab);
+        Layer[] layers = new Layer[c.layers()];
+        for (int l = 0; l < c.layers(); l++) {
+            String p = "blk." + l + ".";
+            layers[l] = new Layer(
+                    read(file, p + "attn_norm.weight", c.dim()),
+                    read(file, p + "attn_q.weight", c.dim(), c.dim()),
+                    read(file, p + "attn_k.weight", c.dim(), c.kvDim()),
+                    read(file, p + "attn_v.weight", c.dim(), c.kvDim()),
+                    read(file, p + "attn_output.weight", c.dim(), c.dim()),
+                    read(file, p + "ffn_norm.weight", c.dim()),
+                    read(file, p + "ffn_gate.weight", c.dim(), c.ffnDim()),
+                    read(file, p + "ffn_up.weight", c.dim(), c.ffnDim()),
+                    read(file, p + "ffn_down.weight", c.ffnDim(), c.dim()));
+        }
+        float[] output = file.hasTensor("output.weight") ? read(file, "output.weight", c.dim(), vocab) : embedding;
+        return new LlamaWeights(embedding, layers, read(file, "output_norm.weight", c.dim()), output);
+    }
+
+    /** A tensor's floats after checking its ggml shape (row length first). */
+    private static float[] read(GgufFile file, String name, long... shape) {
+        GgufTensor tensor = file.tensor(name);
+        long[] actual = tensor.info().shape();
+        boolean matches = actual.length >= shape.length;
+        for (int i = 0; matches && i < actual.length; i++) matches = actual[i] == (i < shape.length ? shape[i] : 1);
+        if (!matches) {
+            throw new GgufFormatException("tensor " + name + " has shape " + java.util.Arrays.toString(actual)
+                    + ", the config needs " + java.util.Arrays.toString(shape));
+        }
+        return tensor.toFloats();
+    }
+}
