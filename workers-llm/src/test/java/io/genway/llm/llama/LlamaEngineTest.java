@@ -100,7 +100,9 @@ class LlamaEngineTest {
 
     @Test
     void refusesAPromptThatFillsTheContextAsFatal() {
-        assertThatThrownBy(() -> engine(4).run(completion("Once upon a time there was", 0, 8, List.of(), 1), new Recording(), new CancelToken()).join())
+        LlamaEngine engine = engine(4);
+
+        assertThatThrownBy(() -> engine.run(completion("Once upon a time there was", 0, 8, List.of(), 1), new Recording(), new CancelToken()).join())
                 .isInstanceOf(CompletionException.class)
                 .cause().isInstanceOfSatisfying(EngineException.Fatal.class, e -> assertThat(e.code()).isEqualTo("context_length_exceeded"));
     }
