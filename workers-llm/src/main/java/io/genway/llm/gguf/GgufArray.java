@@ -1,6 +1,7 @@
 package io.genway.llm.gguf;
 
 import java.lang.reflect.Array;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -40,12 +41,12 @@ public record GgufArray(GgufValueType elementType, Object elements) {
     @Override
     public boolean equals(Object o) {
         return o instanceof GgufArray other && elementType == other.elementType
-                && java.util.Objects.deepEquals(elements, other.elements);
+                && Objects.deepEquals(elements, other.elements);
     }
 
     @Override
     public int hashCode() {
-        return elementType.hashCode() * 31 + java.util.Arrays.deepHashCode(new Object[] {elements});
+        return elementType.hashCode() * 31 + Arrays.deepHashCode(new Object[] {elements});
     }
 
     @Override

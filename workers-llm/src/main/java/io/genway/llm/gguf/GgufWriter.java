@@ -24,6 +24,11 @@ public final class GgufWriter {
     private record Pending(String name, GgmlType type, long[] shape, byte[] bytes) {
     }
 
+    /** The metadata so far, in insertion order (the order it is written in). */
+    public Map<String, GgufValue> metadata() {
+        return java.util.Collections.unmodifiableMap(metadata);
+    }
+
     public GgufWriter put(String key, GgufValue value) {
         metadata.put(key, value);
         return this;
@@ -61,9 +66,12 @@ public final class GgufWriter {
     }
 
     public void write(Path path) throws IOException {
-        int alignment = metadata.containsKey(GgufFile.ALIGNMENT_KEY)
-                ? new GgufMetadata(Map.of(GgufFile.ALIGNMENT_KEY, metadata.get(GgufFile.ALIGNMENT_KEY))).integer(GgufFile.ALIGNMENT_KEY)
-                : GgufFile.DEFAULT_ALIGNMENT;
+        int alignment = Math.toIntExact(metadata.containsKey(GgufFile.ALIGNMENT_KEY)
+                ? metadata.get(GgufFile.ALIGNMENT_KEY).asLong(GgufFile.ALIGNMENT_KEY)
+                : GgufFile.DEFAULT_ALIGNMENT);
+        if (alignment <= 0 || Integer.bitCount(alignment) != 1) {
+            throw new IllegalArgumentException(GgufFile.ALIGNMENT_KEY + " must be a power of two, was " + alignment);
+        }
         try (Out out = new Out(new BufferedOutputStream(Files.newOutputStream(path)))) {
             out.i32(GgufFile.MAGIC);
             out.i32(3);
