@@ -178,6 +178,8 @@ public final class Roles {
             case EngineConfig.SyntheticText t -> new SyntheticTextEngine(models, t.slots(), t.firstTokenDelay(), t.tokenDelay());
             case EngineConfig.RemoteText r -> new RemoteTextEngine(
                     new RemoteEngineSettings(r.baseUrl(), r.apiKey(), r.modelMap(), r.slots(), r.connectTimeout(), r.idleTimeout()), models);
+            case EngineConfig.NativeText n -> new io.genway.llm.llama.LlamaEngine(
+                    new io.genway.llm.llama.LlamaEngineSettings(n.model(), models, n.slots(), n.contextLength()));
             case EngineConfig.SyntheticImage i -> new SyntheticImageEngine(models, i.slots(), i.stepDelay());
         };
     }

@@ -67,7 +67,8 @@ public final class Gateway implements AutoCloseable {
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "genway-gateway-admin");
         Admin admin = Admin.create(adminProps);
         Vertx vertx = Vertx.vertx();
-        Publisher publisher = new Publisher(vertx, settings.bootstrapServers(), settings.topics(), settings.kafka());
+        Publisher publisher = new Publisher(vertx, settings.bootstrapServers(), settings.topics(), settings.kafka(),
+                settings.pools().stream().map(PoolSpec::name).toList());
         EventHub hub = new EventHub(settings.bootstrapServers(), settings.topics().events(), settings.kafka());
         PoolDirectory directory = new PoolDirectory(settings.pools(), settings.topics(), settings.bootstrapServers(),
                 settings.kafka(), admin, clock, settings.workerTimeout());

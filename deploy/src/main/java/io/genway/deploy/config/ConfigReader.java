@@ -104,7 +104,11 @@ final class ConfigReader {
                     + " (" + modality.wireName() + " engines: " + String.join(", ", types) + ")");
         }
         EngineConfig engine = switch (modality) {
-            case TEXT -> type.equals(EngineConfig.RemoteText.TYPE) ? remoteText(s) : syntheticText(s);
+            case TEXT -> switch (type) {
+                case EngineConfig.RemoteText.TYPE -> remoteText(s);
+                case EngineConfig.NativeText.TYPE -> nativeText(s);
+                default -> syntheticText(s);
+            };
             case IMAGE -> syntheticImage(s);
         };
         return engine;
@@ -128,6 +132,14 @@ final class ConfigReader {
         Duration idle = s.duration("idle_timeout", EngineConfig.RemoteText.DEFAULT_IDLE_TIMEOUT);
         s.rejectUnknown("option for engine type remote");
         return s.build(() -> new EngineConfig.RemoteText(baseUrl, apiKey, modelMap, slots, connect, idle));
+    }
+
+    private static EngineConfig nativeText(YamlSection s) {
+        java.nio.file.Path model = s.pathValue("model", null);
+        int slots = s.integer("slots", EngineConfig.NativeText.DEFAULT_SLOTS);
+        int context = s.integer("context_length", 0);
+        s.rejectUnknown("option for engine type native");
+        return s.build(() -> new EngineConfig.NativeText(model, slots, context));
     }
 
     private static EngineConfig syntheticImage(YamlSection s) {

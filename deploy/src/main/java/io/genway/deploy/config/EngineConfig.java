@@ -20,7 +20,7 @@ public sealed interface EngineConfig {
     /** The engine types a modality offers, for messages. */
     static List<String> types(Modality modality) {
         return switch (modality) {
-            case TEXT -> List.of(SyntheticText.TYPE, RemoteText.TYPE);
+            case TEXT -> List.of(SyntheticText.TYPE, RemoteText.TYPE, NativeText.TYPE);
             case IMAGE -> List.of(SyntheticImage.TYPE);
         };
     }
@@ -90,6 +90,34 @@ public sealed interface EngineConfig {
         public String toString() {
             return "RemoteText[baseUrl=" + baseUrl + ", apiKey=" + (apiKey == null ? "none" : "***") + ", modelMap=" + modelMap
                     + ", slots=" + slots + ", connectTimeout=" + connectTimeout + ", idleTimeout=" + idleTimeout + "]";
+        }
+    }
+
+    /**
+     * Runs a llama-family GGUF model inside the worker (the native engine; one sequence per slot for now).
+     *
+     * @param model         the GGUF file
+     * @param contextLength tokens per sequence; 0 takes the model's own
+     */
+    record NativeText(java.nio.file.Path model, int slots, int contextLength) implements EngineConfig {
+        public static final String TYPE = "native";
+        public static final int DEFAULT_SLOTS = 4;
+
+        public NativeText {
+            if (model == null) throw new ConfigException("model", "required for engine type native: the path of a GGUF file");
+            if (!java.nio.file.Files.isRegularFile(model)) throw new ConfigException("model", "no such file: " + model);
+            Check.range("slots", slots, 1, 1024);
+            Check.range("context_length", contextLength, 0, 1 << 20);
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        @Override
+        public Modality modality() {
+            return Modality.TEXT;
         }
     }
 

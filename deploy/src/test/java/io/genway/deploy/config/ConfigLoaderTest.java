@@ -131,9 +131,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void namesTheNativeEnginesMissingModelFile() {
+        failsWith(() -> parse("pools: [{ name: t, modality: text, models: [a], engine: { type: native } }]"),
+                "pools[0].engine.model: required for engine type native: the path of a GGUF file");
+        failsWith(() -> parse("pools: [{ name: t, modality: text, models: [a], engine: { type: native, model: /nonexistent/x.gguf } }]"),
+                "pools[0].engine.model: no such file: /nonexistent/x.gguf");
+    }
+
+    @Test
     void namesAnUnknownEngineTypeAndListsTheModalitysTypes() {
         failsWith(() -> parse("pools: [{ name: t, modality: text, models: [a], engine: { type: gguf } }]"),
-                "pools[0].engine.type: unknown engine type 'gguf' for modality text (text engines: synthetic, remote)");
+                "pools[0].engine.type: unknown engine type 'gguf' for modality text (text engines: synthetic, remote, native)");
         failsWith(() -> parse("pools: [{ name: i, modality: image, models: [a], engine: { type: remote, base_url: http://x } }]"),
                 "pools[0].engine.type: unknown engine type 'remote' for modality image (image engines: synthetic)");
     }

@@ -30,7 +30,11 @@ public final class Publisher implements AutoCloseable {
     private final Topics topics;
     private final Vertx vertx;
 
-    public Publisher(Vertx vertx, String bootstrapServers, Topics topics, Map<String, String> extra) {
+    /**
+     * @param pools the pools whose request topics this gateway writes; their metadata is fetched now, so that a
+     *              send on the event loop never waits for it
+     */
+    public Publisher(Vertx vertx, String bootstrapServers, Topics topics, Map<String, String> extra, java.util.Collection<String> pools) {
         Map<String, Object> props = new HashMap<>(extra);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "genway-gateway");
@@ -42,6 +46,11 @@ public final class Publisher implements AutoCloseable {
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         this.topics = topics;
         this.vertx = vertx;
+        // KafkaProducer.send blocks while it has no metadata for a topic: fetch it before any event loop sends.
+        for (String topic : java.util.stream.Stream.concat(java.util.stream.Stream.of(topics.events(), topics.jobs(), topics.control()),
+                pools.stream().map(topics::requests)).toList()) {
+            producer.partitionsFor(topic);
+        }
     }
 
     public Future<RecordMetadata> request(GenerationRequest request) {
