@@ -20,7 +20,7 @@ public final class DpmSolverScheduler implements Scheduler {
     public DpmSolverScheduler(DpmSolverConfig config) {
         if (config == null) throw new IllegalArgumentException("config must not be null");
         this.config = config;
-        this.alphasCumprod = config.noise().alphasCumprod();
+        this.alphasCumprod = config.noise().alphasCumprodForSigmas();
     }
 
     @Override

@@ -16,7 +16,7 @@ public final class EulerAncestralScheduler implements Scheduler {
     public EulerAncestralScheduler(EulerAncestralConfig config) {
         if (config == null) throw new IllegalArgumentException("config must not be null");
         this.config = config;
-        this.alphasCumprod = config.noise().alphasCumprod();
+        this.alphasCumprod = config.noise().alphasCumprodForSigmas();
     }
 
     @Override

@@ -17,7 +17,7 @@ public final class EulerScheduler implements Scheduler {
     public EulerScheduler(EulerConfig config) {
         if (config == null) throw new IllegalArgumentException("config must not be null");
         this.config = config;
-        this.alphasCumprod = config.noise().alphasCumprod();
+        this.alphasCumprod = config.noise().alphasCumprodForSigmas();
     }
 
     @Override

@@ -43,6 +43,16 @@ public record NoiseSchedule(
         return cumprodOfAlphas(betas());
     }
 
+    /**
+     * ᾱ for schedulers that divide by it (Euler, DPM-Solver): a zero-SNR schedule's final ᾱ of 0 would make the
+     * first σ infinite, so it becomes 2^-24 (the smallest positive fp16 subnormal), as in diffusers.
+     */
+    float[] alphasCumprodForSigmas() {
+        float[] alphasCumprod = alphasCumprod();
+        if (rescaleBetasZeroSnr) alphasCumprod[alphasCumprod.length - 1] = 0x1.0p-24f;
+        return alphasCumprod;
+    }
+
     private static float[] cumprodOfAlphas(float[] betas) {
         float[] out = new float[betas.length];
         double product = 1;

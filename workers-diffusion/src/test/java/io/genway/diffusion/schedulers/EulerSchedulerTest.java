@@ -127,6 +127,17 @@ class EulerSchedulerTest {
     }
 
     @Test
+    void startsFromAFiniteSigmaOnAZeroSnrSchedule() {
+        NoiseSchedule zeroSnr = new NoiseSchedule(1000, 0.00085, 0.012, BetaSchedule.SCALED_LINEAR, true);
+        EulerScheduler scheduler = new EulerScheduler(EulerConfig.DEFAULT.withNoise(zeroSnr));
+
+        scheduler.setTimesteps(10);
+
+        // σ = sqrt((1 - 2^-24) / 2^-24), about 4096
+        assertThat(scheduler.initNoiseSigma()).isCloseTo(4096f, within(1f));
+    }
+
+    @Test
     void namesTheFieldItRejects() {
         assertThatThrownBy(() -> BASE.withChurn(-1)).hasMessageContaining("sChurn");
     }
