@@ -24,9 +24,11 @@ public final class SharedModels {
     public static Path require(String relative) {
         String dir = System.getProperty("genway.shared.dir");
         if (dir == null || dir.isBlank()) dir = System.getenv("GENWAY_SHARED_DIR");
-        assumeTrue(dir != null && !dir.isBlank(), "shared folder not configured (genway.shared.dir / GENWAY_SHARED_DIR): " + relative + " is missing");
-        Path file = Path.of(dir).resolve(relative);
-        assumeTrue(Files.isRegularFile(file), "shared file " + file + " is missing");
+        Path file = dir == null || dir.isBlank() ? null : Path.of(dir).resolve(relative);
+        boolean present = file != null && Files.isRegularFile(file);
+        // Said on the console too: a skipped test must not pass for a run one in the build's output.
+        if (!present) System.out.println("SKIPPED (needs ../shared): " + relative + " is missing, so this test does not run");
+        assumeTrue(present, "shared file " + relative + " is missing (genway.shared.dir / GENWAY_SHARED_DIR)");
         return file;
     }
 }
