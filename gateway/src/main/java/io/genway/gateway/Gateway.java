@@ -2,6 +2,7 @@ package io.genway.gateway;
 
 import io.genway.gateway.http.HttpApi;
 import io.genway.gateway.http.Services;
+import io.genway.gateway.jobs.DeadLetters;
 import io.genway.gateway.jobs.JobService;
 import io.genway.gateway.jobs.JobView;
 import io.genway.gateway.kafka.EventHub;
@@ -42,10 +43,11 @@ public final class Gateway implements AutoCloseable {
     private final PoolDirectory directory;
     private final JobView jobs;
     private final ResultReader results;
+    private final DeadLetters deadLetters;
     private volatile boolean closed;
 
     private Gateway(Vertx vertx, HttpServer server, Admin admin, Publisher publisher, EventHub hub, PoolDirectory directory,
-                    JobView jobs, ResultReader results) {
+                    JobView jobs, ResultReader results, DeadLetters deadLetters) {
         this.vertx = vertx;
         this.server = server;
         this.admin = admin;
@@ -54,6 +56,7 @@ public final class Gateway implements AutoCloseable {
         this.directory = directory;
         this.jobs = jobs;
         this.results = results;
+        this.deadLetters = deadLetters;
     }
 
     public static Gateway start(GatewaySettings settings) {
@@ -75,6 +78,8 @@ public final class Gateway implements AutoCloseable {
         JobView jobs = new JobView(settings.bootstrapServers(), settings.topics(), settings.kafka(), settings.stateDir());
         jobs.start(Duration.ofSeconds(120));
         ResultReader results = new ResultReader(settings.bootstrapServers(), settings.topics().results(), settings.kafka());
+        DeadLetters deadLetters = new DeadLetters(settings.bootstrapServers(), settings.topics(),
+                settings.pools().stream().map(PoolSpec::name).toList(), settings.kafka(), publisher, jobs, clock);
         GatewayMetrics metrics = new GatewayMetrics(directory);
         Services services = new Services(vertx, settings, publisher, hub, new PoolRouter(directory),
                 new JobService(publisher, jobs, clock), results, metrics, clock, new SplittableRandom(new SecureRandom().nextLong()));
@@ -91,7 +96,7 @@ public final class Gateway implements AutoCloseable {
             vertx.close();
             throw new IllegalStateException("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
         }
-        self[0] = new Gateway(vertx, server, admin, publisher, hub, directory, jobs, results);
+        self[0] = new Gateway(vertx, server, admin, publisher, hub, directory, jobs, results, deadLetters);
         log.info("gateway serving pools {} on port {} ({} ms)", settings.pools().stream().map(PoolSpec::name).toList(),
                 server.actualPort(), (System.nanoTime() - t0) / 1_000_000);
         return self[0];
@@ -114,6 +119,7 @@ public final class Gateway implements AutoCloseable {
             log.warn("HTTP server did not shut down cleanly: {}", e.getMessage());
         }
         hub.close();
+        deadLetters.close();
         directory.close();
         jobs.close();
         results.close();

@@ -24,12 +24,16 @@ final class Platform implements AutoCloseable {
     Gateway gateway;
     private final List<String> apiKeys;
 
-    Platform(List<PoolSpec> pools, List<String> apiKeys) {
+    Platform(List<PoolSpec> pools, List<String> apiKeys, TopicSetup.Settings settings) {
         this.pools = pools;
         this.apiKeys = apiKeys;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrapServers()))) {
-            new TopicSetup(admin, topics, TopicSetup.Settings.DEFAULT).ensure(pools.stream().map(PoolSpec::name).toList());
+            new TopicSetup(admin, topics, settings).ensure(pools.stream().map(PoolSpec::name).toList());
         }
+    }
+
+    Platform(List<PoolSpec> pools, List<String> apiKeys) {
+        this(pools, apiKeys, TopicSetup.Settings.DEFAULT);
     }
 
     Platform(List<PoolSpec> pools) {

@@ -122,7 +122,9 @@ public final class TopicSetup {
                     set("share.auto.offset.reset", "earliest"),
                     set("share.record.lock.duration.ms", Long.toString(settings.leaseDuration().toMillis())),
                     set("share.delivery.count.limit", Integer.toString(settings.deliveryLimit())),
-                    set("errors.deadletterqueue.topic.name", topics.deadLetters(pool))));
+                    set("errors.deadletterqueue.topic.name", topics.deadLetters(pool)),
+                    // The dead letter carries the request itself (key and value), so whoever reads it can tell the client.
+                    set("errors.deadletterqueue.copy.record.enable", "true")));
         }
         if (!ops.isEmpty()) admin.incrementalAlterConfigs(ops).all().get(30, TimeUnit.SECONDS);
     }
