@@ -30,7 +30,9 @@ class AdmissionTest {
         platform = new Platform(List.of(
                 new PoolSpec("narrow", Modality.TEXT, List.of("narrow-model"), 2, 512),
                 new PoolSpec("stream", Modality.TEXT, List.of("stream-model"), 50, 4096),
-                new PoolSpec("empty", Modality.TEXT, List.of("nobody-serves"), 10, 512)));
+                new PoolSpec("empty", Modality.TEXT, List.of("nobody-serves"), 10, 512),
+                new PoolSpec("single", Modality.TEXT, List.of("single-model"), 10, 512)));
+        platform.startWorker("single", "w-single", new SyntheticTextEngine(List.of("single-model"), 1, Duration.ZERO, Duration.ofMillis(50)));
         narrow = new RecordingEngine(new SyntheticTextEngine(List.of("narrow-model"), 1, Duration.ZERO, Duration.ofMillis(60)));
         platform.startWorker("narrow", "w-narrow", narrow);
         streaming = new RecordingEngine(new SyntheticTextEngine(List.of("stream-model"), 4, Duration.ZERO, Duration.ofMillis(50)));
@@ -92,6 +94,23 @@ class AdmissionTest {
             id = new JsonObject(first.substring(6)).getString("id");
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> streaming.cancelled.contains(id));
+    }
+
+    @Test
+    void expiresARequestWhoseDeadlinePassesBeforeAWorkerStartsIt() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> liveWorkers("single") == 1);
+        String busy = new JsonObject(Http.post(platform.url("/v1/jobs"), """
+                {"type":"completion","model":"single-model","prompt":"hold the only slot","max_tokens":200}""").body()).getString("id");
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                new JsonObject(Http.get(platform.url("/v1/jobs/" + busy)).body()).getString("status").equals("running"));
+
+        HttpResponse<String> late = Http.post(platform.url("/v1/chat/completions"), """
+                {"model":"single-model","timeout":0.5,"messages":[{"role":"user","content":"in a hurry"}]}""");
+        assertThat(late.statusCode()).isEqualTo(504);
+        assertThat(new JsonObject(late.body()).getJsonObject("error").getString("code")).isEqualTo("deadline_exceeded");
+        // It expired while the only slot was still taken: nobody started it late.
+        assertThat(new JsonObject(Http.get(platform.url("/v1/jobs/" + busy)).body()).getString("status")).isEqualTo("running");
+        Http.delete(platform.url("/v1/jobs/" + busy));
     }
 
     @Test

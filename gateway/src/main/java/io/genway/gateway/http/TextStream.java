@@ -36,6 +36,8 @@ final class TextStream {
     private long lastSeq;
     private long lastTokenAtNanos;
     private long keepalive = -1;
+    private long deadline = -1;
+    private boolean started;
 
     TextStream(Services services, RoutingContext ctx, Calls.Text call, GenerationRequest request, long acceptedAtNanos) {
         this.services = services;
@@ -64,6 +66,10 @@ final class TextStream {
                 if (!done && lastSeq == 0) response.write(Sse.comment("queued"));
             });
         }
+        if (request.deadlineAtMs() > 0) {
+            long wait = Math.max(1, request.deadlineAtMs() - services.clock().millis());
+            deadline = services.vertx().setTimer(wait, id -> expireIfWaiting());
+        }
         if (early != null) {
             List<StreamEvent> held = early;
             early = null;
@@ -90,7 +96,8 @@ final class TextStream {
             if (done) return;
             switch (event) {
                 case StreamEvent.Started s -> {
-                    if (s.attempt() == 1 || lastSeq == 0) services.metrics().queueTime(request.pool(), System.nanoTime() - acceptedAtNanos);
+                    if (!started) services.metrics().queueTime(request.pool(), System.nanoTime() - acceptedAtNanos);
+                    started = true;
                 }
                 case StreamEvent.Tokens t -> {
                     if (t.seq() <= lastSeq) continue;
@@ -159,6 +166,17 @@ final class TextStream {
         }
     }
 
+    /**
+     * The deadline passed and no worker has started the request: it expires now with a clear status rather than
+     * run late, and the cancel makes the worker that eventually fetches it skip it.
+     */
+    private void expireIfWaiting() {
+        if (done || started) return;
+        services.publisher().cancel(new Cancel(request.requestId(), "deadline passed before start", services.clock().millis()));
+        services.metrics().outcome(request.pool(), "expired");
+        fail(new ErrorInfo("timeout_error", "The request's deadline passed before a worker could start it.", "deadline_exceeded"), false, 0);
+    }
+
     /** The client went away before the end: cancel the work unless the request asked to continue. */
     private void onClientGone() {
         if (done) return;
@@ -173,6 +191,7 @@ final class TextStream {
         done = true;
         services.hub().unsubscribe(request.requestId());
         if (keepalive >= 0) services.vertx().cancelTimer(keepalive);
+        if (deadline >= 0) services.vertx().cancelTimer(deadline);
     }
 
     private JsonObject base() {
