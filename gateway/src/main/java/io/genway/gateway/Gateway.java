@@ -72,15 +72,15 @@ public final class Gateway implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         Publisher publisher = new Publisher(vertx, settings.bootstrapServers(), settings.topics(), settings.kafka(),
                 settings.pools().stream().map(PoolSpec::name).toList());
-        EventHub hub = new EventHub(settings.bootstrapServers(), settings.topics().events(), settings.kafka());
         PoolDirectory directory = new PoolDirectory(settings.pools(), settings.topics(), settings.bootstrapServers(),
                 settings.kafka(), admin, clock, settings.workerTimeout());
+        GatewayMetrics metrics = new GatewayMetrics(directory);
+        EventHub hub = new EventHub(settings.bootstrapServers(), settings.topics().events(), settings.kafka(), metrics::produced);
         JobView jobs = new JobView(settings.bootstrapServers(), settings.topics(), settings.kafka(), settings.stateDir());
         jobs.start(Duration.ofSeconds(120));
         ResultReader results = new ResultReader(settings.bootstrapServers(), settings.topics().results(), settings.kafka());
         DeadLetters deadLetters = new DeadLetters(settings.bootstrapServers(), settings.topics(),
                 settings.pools().stream().map(PoolSpec::name).toList(), settings.kafka(), publisher, jobs, clock);
-        GatewayMetrics metrics = new GatewayMetrics(directory);
         Services services = new Services(vertx, settings, publisher, hub, new PoolRouter(directory),
                 new JobService(publisher, jobs, clock), results, metrics, clock, new SplittableRandom(new SecureRandom().nextLong()));
         Gateway[] self = new Gateway[1];

@@ -48,12 +48,18 @@ public final class GatewayMetrics {
         timer("genway.e2e.latency", pool, "From acceptance to the request's terminal event").record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    public void tokens(String pool, long count) {
-        counter("genway.tokens.produced", pool, "Tokens relayed to clients").increment(count);
-    }
-
-    public void images(String pool, long count) {
-        counter("genway.images.produced", pool, "Images finished").increment(count);
+    /**
+     * Counts what the pools produced, from the event log: every gateway instance sees every event, so each reports
+     * the cluster's totals (aggregate instances with max, not sum).
+     */
+    public void produced(String pool, String type) {
+        switch (type) {
+            case "tokens" -> counter("genway.tokens.produced", pool, "Token events written by the pool's workers").increment();
+            case "image_ready" -> counter("genway.images.produced", pool, "Images finished by the pool's workers").increment();
+            default -> {
+                // other events are counted through the request outcomes
+            }
+        }
     }
 
     public void outcome(String pool, String outcome) {

@@ -83,6 +83,17 @@ class ImagesTest {
     }
 
     @Test
+    void countsImagesProducedForJobsNobodyFollows() {
+        String id = new JsonObject(Http.post(platform.url("/v1/jobs"), """
+                {"type":"image","prompt":"a blue square","size":"16x16","steps":1,"n":2}""").body()).getString("id");
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                new JsonObject(Http.get(platform.url("/v1/jobs/" + id)).body()).getString("status").equals("completed"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Http.get(platform.url("/metrics")).body().lines()
+                .filter(l -> l.startsWith("genway_images_produced_total{pool=\"image\"}"))
+                .anyMatch(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= 2));
+    }
+
+    @Test
     void rejectsASizeThatIsNotAMultipleOfEight() {
         HttpResponse<String> response = Http.post(platform.url("/v1/images/generations"), """
                 {"prompt":"x","size":"100x100"}""");

@@ -1,5 +1,6 @@
 package io.genway.worker;
 
+import io.genway.schemas.EventHeaders;
 import io.genway.schemas.JobState;
 import io.genway.schemas.Json;
 import io.genway.schemas.ResultRef;
@@ -24,8 +25,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class EventWriter implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final Topics topics;
+    private final byte[] pool;
 
-    EventWriter(String bootstrapServers, Topics topics, Map<String, String> extra, String clientId) {
+    EventWriter(String bootstrapServers, Topics topics, String pool, Map<String, String> extra, String clientId) {
         Map<String, Object> props = new HashMap<>(extra);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -36,10 +38,14 @@ final class EventWriter implements AutoCloseable {
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         this.topics = topics;
+        this.pool = pool.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     CompletableFuture<RecordMetadata> event(StreamEvent event) {
-        return send(new ProducerRecord<>(topics.events(), event.requestId(), Json.write(event)));
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.events(), event.requestId(), Json.write(event));
+        record.headers().add(EventHeaders.POOL, pool);
+        record.headers().add(EventHeaders.TYPE, EventHeaders.typeOf(event).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return send(record);
     }
 
     CompletableFuture<RecordMetadata> job(JobState state) {

@@ -52,7 +52,7 @@ public final class Worker implements AutoCloseable {
         EngineInfo info = engine.info();
         this.slots = settings.slots() > 0 ? settings.slots() : info.slots();
         String id = settings.workerId();
-        this.writer = new EventWriter(settings.bootstrapServers(), settings.topics(), settings.kafka(), id + "-events");
+        this.writer = new EventWriter(settings.bootstrapServers(), settings.topics(), settings.pool().name(), settings.kafka(), id + "-events");
         this.cancels = new CancelListener(settings.bootstrapServers(), settings.topics().control(), settings.kafka(), id + "-control");
         this.profile = new ProfileMeter(startedAtMs);
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(id + "-heartbeat").daemon().factory());

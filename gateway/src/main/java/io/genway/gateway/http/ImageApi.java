@@ -51,7 +51,6 @@ final class ImageApi {
                         done[0] = true;
                         services.hub().unsubscribe(id);
                         services.metrics().endToEnd(request.pool(), System.nanoTime() - acceptedAt);
-                        services.metrics().images(request.pool(), images.size());
                         services.metrics().outcome(request.pool(), "completed");
                         respond(ctx, call, request, new ArrayList<>(images.values()));
                     }

@@ -106,7 +106,6 @@ final class TextStream {
                     if (lastTokenAtNanos == 0) services.metrics().timeToFirstToken(request.pool(), now - acceptedAtNanos);
                     else services.metrics().interTokenLatency(request.pool(), now - lastTokenAtNanos);
                     lastTokenAtNanos = now;
-                    services.metrics().tokens(request.pool(), 1);
                     if (call.stream()) {
                         JsonObject delta = call.kind() == RequestKind.CHAT ? new JsonObject().put("content", t.text()) : null;
                         write(chunk(delta, t.text(), null), t.seq());

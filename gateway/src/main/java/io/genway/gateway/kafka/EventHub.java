@@ -1,6 +1,9 @@
 package io.genway.gateway.kafka;
 
+import io.genway.schemas.EventHeaders;
 import io.genway.schemas.Json;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
 import io.genway.schemas.StreamEvent;
 import io.vertx.core.Context;
 import java.time.Duration;
@@ -34,13 +37,22 @@ public final class EventHub implements AutoCloseable {
     private record Subscriber(Context context, Consumer<List<StreamEvent>> handler) {
     }
 
+    /** Told of every event a worker wrote, of any request, by pool and type (from headers: nothing is parsed). */
+    public interface Tally {
+        Tally NONE = (pool, type) -> { };
+
+        void produced(String pool, String type);
+    }
+
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
     private final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
     private final Thread thread;
+    private final Tally tally;
     private volatile boolean closed;
 
-    public EventHub(String bootstrapServers, String topic, Map<String, String> extra) {
+    public EventHub(String bootstrapServers, String topic, Map<String, String> extra, Tally tally) {
+        this.tally = tally;
         Map<String, Object> props = new HashMap<>(extra);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "genway-gateway-events");
@@ -75,6 +87,7 @@ public final class EventHub implements AutoCloseable {
         try {
             while (!closed) {
                 var records = consumer.poll(Duration.ofMillis(500));
+                for (ConsumerRecord<String, byte[]> record : records) count(record);
                 if (records.isEmpty() || subscribers.isEmpty()) continue;
                 Map<String, List<StreamEvent>> batches = new HashMap<>();
                 for (ConsumerRecord<String, byte[]> record : records) {
@@ -96,6 +109,14 @@ public final class EventHub implements AutoCloseable {
             log.error("event hub stopped: streams on this gateway get no more events", e);
         } finally {
             consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void count(ConsumerRecord<String, byte[]> record) {
+        Header pool = record.headers().lastHeader(EventHeaders.POOL);
+        Header type = record.headers().lastHeader(EventHeaders.TYPE);
+        if (pool != null && type != null) {
+            tally.produced(new String(pool.value(), StandardCharsets.UTF_8), new String(type.value(), StandardCharsets.UTF_8));
         }
     }
 
