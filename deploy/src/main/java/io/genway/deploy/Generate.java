@@ -48,6 +48,12 @@ final class Generate implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "the sampler's seed (default: a fresh one each run)")
     Long seed;
 
+    @Option(names = "--frequency-penalty", paramLabel = "F", description = "lowers a token's logit by F per time it was generated (default 0)")
+    double frequencyPenalty;
+
+    @Option(names = "--presence-penalty", paramLabel = "P", description = "lowers the logit of every token generated before by P (default 0)")
+    double presencePenalty;
+
     @Option(names = "--greedy", description = "always the most likely token (the same as --temperature 0)")
     boolean greedy;
 
@@ -82,7 +88,7 @@ final class Generate implements Callable<Integer> {
         }
         int budget = Math.min(maxTokens, context - ids.length);
         SplittableRandom random = seed == null ? new SplittableRandom() : new SplittableRandom(seed);
-        Sampler sampler = Sampler.of(greedy ? 0 : temperature, topP, random);
+        Sampler sampler = Sampler.penalized(Sampler.of(greedy ? 0 : temperature, topP, random), frequencyPenalty, presencePenalty);
 
         StreamingDecoder decoder = new StreamingDecoder(tokenizer);
         long start = nanoTime.getAsLong();
@@ -107,6 +113,8 @@ final class Generate implements Callable<Integer> {
         if (maxTokens < 1) return "--max-tokens must be >= 1, was " + maxTokens;
         if (!(temperature >= 0)) return "--temperature must be >= 0, was " + temperature;
         if (!(topP > 0 && topP <= 1)) return "--top-p must be in (0, 1], was " + topP;
+        if (!(frequencyPenalty >= -2 && frequencyPenalty <= 2)) return "--frequency-penalty must be in [-2, 2], was " + frequencyPenalty;
+        if (!(presencePenalty >= -2 && presencePenalty <= 2)) return "--presence-penalty must be in [-2, 2], was " + presencePenalty;
         return null;
     }
 

@@ -78,7 +78,8 @@ public final class LlamaEngine implements Engine {
                     "prompt of " + prompt.length + " tokens leaves no room in a context of " + contextLength, null);
         }
         int maxTokens = Math.min(sampling.maxTokens(), contextLength - prompt.length);
-        Sampler sampler = Sampler.of(sampling.temperature(), sampling.topP(), new SplittableRandom(request.seed()));
+        Sampler sampler = Sampler.penalized(Sampler.of(sampling.temperature(), sampling.topP(), new SplittableRandom(request.seed())),
+                sampling.frequencyPenalty(), sampling.presencePenalty());
         Stream stream = new Stream(output, cancel, sampling.stop());
 
         Generation.Result result = Generation.generate(model, new LlamaState(model.config(), prompt.length + maxTokens, false),

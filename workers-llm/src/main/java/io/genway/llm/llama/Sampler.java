@@ -30,6 +30,42 @@ public interface Sampler {
         return temperature == 0 ? greedy() : new Nucleus((float) temperature, topP, random);
     }
 
+    /**
+     * {@code next} after OpenAI's repetition penalties over the tokens this sampler has chosen so far:
+     * {@code logit[t] -= count[t] * frequency + (count[t] > 0 ? presence : 0)}. Zero penalties give {@code next} itself.
+     */
+    static Sampler penalized(Sampler next, double frequency, double presence) {
+        Objects.requireNonNull(next, "next");
+        if (!Double.isFinite(frequency)) throw new IllegalArgumentException("frequency_penalty must be finite, was " + frequency);
+        if (!Double.isFinite(presence)) throw new IllegalArgumentException("presence_penalty must be finite, was " + presence);
+        return frequency == 0 && presence == 0 ? next : new Penalized(next, (float) frequency, (float) presence);
+    }
+
+    /** Counts its own choices, which are the sequence's generated tokens; one per sequence like the sampler it wraps. */
+    final class Penalized implements Sampler {
+        private final Sampler next;
+        private final float frequency;
+        private final float presence;
+        private int[] counts = new int[0]; // (vocab) times each token was chosen
+
+        Penalized(Sampler next, float frequency, float presence) {
+            this.next = next;
+            this.frequency = frequency;
+            this.presence = presence;
+        }
+
+        @Override
+        public int sample(float[] logits) {
+            if (counts.length < logits.length) counts = Arrays.copyOf(counts, logits.length);
+            for (int t = 0; t < logits.length; t++) {
+                if (counts[t] > 0) logits[t] -= counts[t] * frequency + presence;
+            }
+            int token = next.sample(logits);
+            counts[token]++;
+            return token;
+        }
+    }
+
     /** Top-p sampling: the smallest set of most likely tokens whose probabilities sum to at least {@code topP}. */
     final class Nucleus implements Sampler {
         private final float temperature;

@@ -37,4 +37,35 @@ class SamplerTest {
 
         assertThat(seen).containsOnly(true);
     }
+
+    @Test
+    void frequencyAndPresencePenaltiesLowerTheLogitsOfTokensAlreadyChosen() {
+        float[] seen = new float[3];
+        Sampler sampler = Sampler.penalized(logits -> {
+            System.arraycopy(logits, 0, seen, 0, logits.length);
+            return 1;
+        }, 0.5, 0.25);
+
+        sampler.sample(new float[] {2f, 2f, 2f});
+        assertThat(seen).containsExactly(2f, 2f, 2f);
+        sampler.sample(new float[] {2f, 2f, 2f});
+        assertThat(seen).containsExactly(2f, 2f - 0.5f - 0.25f, 2f);
+        sampler.sample(new float[] {2f, 2f, 2f});
+        assertThat(seen).containsExactly(2f, 2f - 2 * 0.5f - 0.25f, 2f);
+    }
+
+    @Test
+    void aPresencePenaltyStopsGreedyFromRepeatingAToken() {
+        Sampler sampler = Sampler.penalized(Sampler.greedy(), 0, 1.0);
+
+        assertThat(sampler.sample(new float[] {0f, 1.5f, 1f})).isEqualTo(1);
+        assertThat(sampler.sample(new float[] {0f, 1.5f, 1f})).isEqualTo(2);
+    }
+
+    @Test
+    void zeroPenaltiesLeaveTheSamplerAsItIs() {
+        Sampler greedy = Sampler.greedy();
+
+        assertThat(Sampler.penalized(greedy, 0, 0)).isSameAs(greedy);
+    }
 }
