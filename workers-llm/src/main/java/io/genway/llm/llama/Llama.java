@@ -2,11 +2,13 @@ package io.genway.llm.llama;
 
 import io.genway.llm.gguf.GgufFile;
 import java.util.Objects;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveAction;
 
 /**
  * A Llama decoder: token embedding, then per layer RMSNorm, grouped-query attention with RoPE and a KV cache,
  * RMSNorm, SwiGLU feed-forward, each added to the residual stream; a final RMSNorm and the output projection.
- * Plain loops on F32, one token per step. Immutable and shareable; per-sequence data lives in {@link LlamaState}.
+ * Plain loops on F32, one token per step; large matrix-vector products are spread over the common fork-join pool. Immutable and shareable; per-sequence data lives in {@link LlamaState}.
  */
 public record Llama(LlamaConfig config, LlamaWeights weights) {
     public Llama {
@@ -116,13 +118,70 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
         for (int i = 0; i < x.length; i++) out[i] = x[i] * scale * weight[i];
     }
 
-    /** out(rows) = w(rows, cols) · x(cols). */
+    /**
+     * Multiply-adds below which a product runs on the calling thread: forking costs a few microseconds, which a
+     * product this small (stories260K's largest is 512 x 64) does not pay back.
+     */
+    static final int PARALLEL_WORK = 1 << 16;
+    /** Multiply-adds per forked task, so that each task outweighs the cost of forking it. */
+    static final int TASK_WORK = 1 << 14;
+
+    /**
+     * out(rows) = w(rows, cols) · x(cols). Large products are split by rows over the common fork-join pool; each
+     * row's dot product is summed in the same order either way, so the result is bit-identical to
+     * {@link #matVecSequential}.
+     */
     static void matVec(float[] out, float[] w, float[] x, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
+        if ((long) rows * cols < PARALLEL_WORK || !MULTICORE) matVecSequential(out, w, x, 0, rows, cols);
+        else matVecParallel(out, w, x, rows, cols);
+    }
+
+    // the caller works too, so even a common pool of parallelism 1 (two cores) adds a thread
+    private static final boolean MULTICORE = Runtime.getRuntime().availableProcessors() > 1;
+
+    static void matVecParallel(float[] out, float[] w, float[] x, int rows, int cols) {
+        int rowsPerTask = Math.max(1, TASK_WORK / cols);
+        ForkJoinPool.commonPool().invoke(new RowBlock(out, w, x, 0, rows, cols, rowsPerTask));
+    }
+
+    /** out[from..to) = w[from..to, :] · x, one row at a time, each summed from column 0 upwards. */
+    static void matVecSequential(float[] out, float[] w, float[] x, int from, int to, int cols) {
+        for (int r = from; r < to; r++) {
             float sum = 0f;
             int off = r * cols;
             for (int i = 0; i < cols; i++) sum += w[off + i] * x[i];
             out[r] = sum;
+        }
+    }
+
+    /** Rows [from, to) of a product, halved until a block holds at most {@code rowsPerTask} rows. */
+    private static final class RowBlock extends RecursiveAction {
+        private final float[] out;
+        private final float[] w;
+        private final float[] x;
+        private final int from;
+        private final int to;
+        private final int cols;
+        private final int rowsPerTask;
+
+        RowBlock(float[] out, float[] w, float[] x, int from, int to, int cols, int rowsPerTask) {
+            this.out = out;
+            this.w = w;
+            this.x = x;
+            this.from = from;
+            this.to = to;
+            this.cols = cols;
+            this.rowsPerTask = rowsPerTask;
+        }
+
+        @Override
+        protected void compute() {
+            if (to - from <= rowsPerTask) {
+                matVecSequential(out, w, x, from, to, cols);
+                return;
+            }
+            int mid = (from + to) >>> 1;
+            invokeAll(new RowBlock(out, w, x, from, mid, cols, rowsPerTask), new RowBlock(out, w, x, mid, to, cols, rowsPerTask));
         }
     }
 
