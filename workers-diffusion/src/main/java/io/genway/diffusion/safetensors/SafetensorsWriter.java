@@ -10,14 +10,17 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * Collects float tensors and metadata, then writes one {@code .safetensors} file. The same tensors always give the
- * same bytes: metadata first, then tensors in name order in both header and data, and the header padded with spaces
- * to a multiple of 8 bytes as the reference implementation does, so the data section starts 8-aligned. Not
- * thread-safe; for fixtures and tools.
+ * same bytes: metadata first, then tensors widest dtype first and by name within a width, in both header and data, as
+ * the reference implementation orders them; the header is padded with spaces to a multiple of 8 bytes as it does
+ * too. The data section then starts 8-aligned and every tensor starts aligned to its element width, so a mapped
+ * tensor can be read with aligned access. Not thread-safe; for fixtures and tools.
  */
 public final class SafetensorsWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,7 +64,7 @@ public final class SafetensorsWriter {
         try (OutputStream out = Files.newOutputStream(file)) {
             out.write(ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
             out.write(header);
-            for (Pending tensor : tensors.values()) out.write(encode(tensor));
+            for (Map.Entry<String, Pending> entry : dataOrder()) out.write(encode(entry.getValue()));
         }
     }
 
@@ -72,7 +75,7 @@ public final class SafetensorsWriter {
             metadata.forEach(meta::put);
         }
         long offset = 0;
-        for (Map.Entry<String, Pending> entry : tensors.entrySet()) {
+        for (Map.Entry<String, Pending> entry : dataOrder()) {
             Pending tensor = entry.getValue();
             long size = (long) tensor.values().length * tensor.dtype().byteSize();
             ObjectNode node = root.putObject(entry.getKey());
@@ -88,6 +91,12 @@ public final class SafetensorsWriter {
         System.arraycopy(json, 0, out, 0, json.length);
         for (int i = json.length; i < padded; i++) out[i] = ' ';
         return out;
+    }
+
+    private List<Map.Entry<String, Pending>> dataOrder() {
+        Comparator<Map.Entry<String, Pending>> widestFirst =
+                Comparator.comparingInt(entry -> -entry.getValue().dtype().byteSize());
+        return tensors.entrySet().stream().sorted(widestFirst.thenComparing(Map.Entry::getKey)).toList();
     }
 
     private static byte[] encode(Pending tensor) {

@@ -102,6 +102,22 @@ class SafetensorsFileTest {
     }
 
     @Test
+    void alignsEachTensorToItsElementWidth() throws IOException {
+        Path file = dir.resolve("mixed.safetensors");
+        new SafetensorsWriter()
+                .add("a.half", Dtype.F16, new long[] {3}, new float[3])
+                .add("b.full", Dtype.F32, new long[] {1}, new float[1])
+                .add("c.brain", Dtype.BF16, new long[] {1}, new float[1])
+                .write(file);
+
+        try (SafetensorsFile store = SafetensorsFile.open(file)) {
+            assertThat(store.info("b.full").begin()).isZero();
+            assertThat(store.info("a.half").begin()).isEqualTo(4);
+            assertThat(store.info("c.brain").begin()).isEqualTo(10);
+        }
+    }
+
+    @Test
     void exposesTensorBytesAsAMappedSegmentAndRawBytes() throws IOException {
         Path file = dir.resolve("raw.safetensors");
         new SafetensorsWriter().add("one", Dtype.F32, new long[] {1}, new float[] {1f}).write(file);
