@@ -1,9 +1,10 @@
 package io.genway.diffusion.safetensors;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,7 +20,9 @@ import java.util.TreeMap;
  */
 record SafetensorsHeader(SequencedMap<String, TensorInfo> tensors, Map<String, String> metadata) {
     static final String METADATA_KEY = "__metadata__";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // a repeated key would let two readers of one file see different tensors, so it is an error, not "last wins"
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     SafetensorsHeader {
         tensors = java.util.Collections.unmodifiableSequencedMap(new LinkedHashMap<>(tensors));
@@ -29,9 +32,12 @@ record SafetensorsHeader(SequencedMap<String, TensorInfo> tensors, Map<String, S
     static SafetensorsHeader parse(Path file, byte[] json, long dataSize) {
         JsonNode root;
         try {
-            root = JSON.readTree(new String(json, StandardCharsets.UTF_8));
+            // parsed from bytes so that invalid UTF-8 fails instead of turning into replacement characters
+            root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new SafetensorsException(file, "header is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new SafetensorsException(file, "header is not valid UTF-8 JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new SafetensorsException(file, "header is not valid UTF-8 JSON: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) throw new SafetensorsException(file, "header is not a JSON object");
         TreeMap<String, TensorInfo> tensors = new TreeMap<>();

@@ -52,7 +52,27 @@ class SafetensorsErrorTest {
 
         assertThatThrownBy(() -> SafetensorsFile.open(file))
                 .isInstanceOf(SafetensorsException.class)
-                .hasMessageContaining(file.toString()).hasMessageContaining("not valid JSON");
+                .hasMessageContaining(file.toString()).hasMessageContaining("not valid UTF-8 JSON");
+    }
+
+    @Test
+    void rejectsAHeaderThatIsNotUtf8() throws IOException {
+        Path file = SafetensorsFixtures.raw(dir, "{\"\u00e9\": 1}", new byte[0]);
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[10] = (byte) 0xFF;
+        Files.write(file, bytes);
+
+        assertThatThrownBy(() -> SafetensorsFile.open(file))
+                .isInstanceOf(SafetensorsException.class).hasMessageContaining("not valid UTF-8 JSON");
+    }
+
+    @Test
+    void rejectsATensorNamedTwiceInTheHeader() throws IOException {
+        String entry = "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}";
+        Path file = SafetensorsFixtures.raw(dir, "{" + entry + "," + entry + "}", new byte[4]);
+
+        assertThatThrownBy(() -> SafetensorsFile.open(file))
+                .isInstanceOf(SafetensorsException.class).hasMessageContaining("Duplicate field 'w'");
     }
 
     @Test
