@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,7 @@ record SafetensorsHeader(SequencedMap<String, TensorInfo> tensors, Map<String, S
             new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     SafetensorsHeader {
-        tensors = java.util.Collections.unmodifiableSequencedMap(new LinkedHashMap<>(tensors));
+        tensors = Collections.unmodifiableSequencedMap(new LinkedHashMap<>(tensors));
         metadata = Map.copyOf(metadata);
     }
 

@@ -1,5 +1,6 @@
 package io.genway.diffusion.safetensors;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SequencedMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -73,7 +75,7 @@ public final class ShardedSafetensors implements TensorStore {
         JsonNode root;
         try {
             root = JSON.readTree(Files.readString(index));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new SafetensorsException(index, "index is not valid JSON: " + e.getOriginalMessage(), e);
         }
         JsonNode map = root == null ? null : root.get("weight_map");
@@ -92,7 +94,7 @@ public final class ShardedSafetensors implements TensorStore {
     }
 
     /** The shard files, by file name. */
-    public java.util.Set<String> shardNames() {
+    public Set<String> shardNames() {
         return Collections.unmodifiableSet(shards.keySet());
     }
 
