@@ -63,7 +63,8 @@ public final class SafetensorsFile implements TensorStore {
         }
     }
 
-    public Path file() {
+    @Override
+    public Path path() {
         return file;
     }
 

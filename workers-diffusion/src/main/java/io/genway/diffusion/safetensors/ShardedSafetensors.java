@@ -93,6 +93,11 @@ public final class ShardedSafetensors implements TensorStore {
         return out;
     }
 
+    @Override
+    public Path path() {
+        return index;
+    }
+
     /** The shard files, by file name. */
     public Set<String> shardNames() {
         return Collections.unmodifiableSet(shards.keySet());

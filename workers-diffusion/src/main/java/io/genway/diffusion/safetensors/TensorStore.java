@@ -1,6 +1,7 @@
 package io.genway.diffusion.safetensors;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.SequencedMap;
 
@@ -9,6 +10,9 @@ import java.util.SequencedMap;
  * {@link #close()}; the store may be read from several threads at once, but not while it is being closed.
  */
 public interface TensorStore extends AutoCloseable {
+
+    /** The file errors name: the single file, or a sharded checkpoint's index. */
+    Path path();
 
     /** Every tensor's header entry, in name order. */
     SequencedMap<String, TensorInfo> tensors();
