@@ -36,11 +36,14 @@ final class StateDict {
         });
     }
 
-    /** diffusers' ResnetBlock2D with a time-embedding projection; a 1x1 shortcut when the width changes. */
+    /**
+     * diffusers' ResnetBlock2D: a time-embedding projection unless {@code time} is 0 (the VAE has none); a 1x1
+     * shortcut when the width changes.
+     */
     void resnet(String prefix, long in, long width, long time) {
         vector(prefix + ".norm1", in);
         conv(prefix + ".conv1", width, in, KERNEL);
-        linear(prefix + ".time_emb_proj", width, time);
+        if (time > 0) linear(prefix + ".time_emb_proj", width, time);
         vector(prefix + ".norm2", width);
         conv(prefix + ".conv2", width, width, KERNEL);
         if (in != width) conv(prefix + ".conv_shortcut", width, in, 1);
