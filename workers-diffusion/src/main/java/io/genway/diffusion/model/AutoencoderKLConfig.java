@@ -38,11 +38,15 @@ public record AutoencoderKLConfig(
         upBlockTypes = List.copyOf(upBlockTypes);
         blockOutChannels = List.copyOf(blockOutChannels);
         UNetBlocks.check(downBlockTypes, upBlockTypes, blockOutChannels, normNumGroups);
-        if (layersPerBlock < 1) throw new IllegalArgumentException("layers_per_block must be >= 1, was " + layersPerBlock);
+        if (layersPerBlock < 1) {
+            throw new IllegalArgumentException("layers_per_block must be >= 1, was " + layersPerBlock);
+        }
         if (latentChannels < 1) {
             throw new IllegalArgumentException("latent_channels must be >= 1, was " + latentChannels);
         }
-        if (!(scalingFactor > 0)) throw new IllegalArgumentException("scaling_factor must be > 0, was " + scalingFactor);
+        if (!(scalingFactor > 0)) {
+            throw new IllegalArgumentException("scaling_factor must be > 0, was " + scalingFactor);
+        }
         if (shiftFactor == null) throw new IllegalArgumentException("shift_factor must not be null (use empty)");
     }
 

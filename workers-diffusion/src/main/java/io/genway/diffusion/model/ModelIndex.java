@@ -13,7 +13,10 @@ import java.util.TreeMap;
  */
 public record ModelIndex(String pipelineClass, Map<String, Component> components) {
 
-    /** Where diffusers finds a component's class: {@code [library, class]}, e.g. {@code ["diffusers", "UNet2DModel"]}. */
+    /**
+     * Where diffusers finds a component's class: {@code [library, class]}, e.g. {@code ["diffusers", "UNet2DModel"]}
+     * or {@code ["transformers", "CLIPTextModel"]}.
+     */
     public record Component(String library, String className) {
         public Component {
             if (library == null || library.isBlank()) throw new IllegalArgumentException("library must not be blank");

@@ -53,7 +53,9 @@ public record UNet2DConditionConfig(
         if (!MID_BLOCKS.contains(midBlockType)) {
             throw new IllegalArgumentException("mid_block_type must be one of " + MID_BLOCKS + ", was " + midBlockType);
         }
-        if (layersPerBlock < 1) throw new IllegalArgumentException("layers_per_block must be >= 1, was " + layersPerBlock);
+        if (layersPerBlock < 1) {
+            throw new IllegalArgumentException("layers_per_block must be >= 1, was " + layersPerBlock);
+        }
         if (!(normEps > 0)) throw new IllegalArgumentException("norm_eps must be > 0, was " + normEps);
         if (crossAttentionDim < 1) {
             throw new IllegalArgumentException("cross_attention_dim must be >= 1, was " + crossAttentionDim);

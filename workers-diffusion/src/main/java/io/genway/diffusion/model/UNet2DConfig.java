@@ -48,7 +48,9 @@ public record UNet2DConfig(
         blockOutChannels = List.copyOf(blockOutChannels);
         attentionHeadDims = List.copyOf(attentionHeadDims);
         UNetBlocks.check(downBlockTypes, upBlockTypes, blockOutChannels, normNumGroups);
-        if (layersPerBlock < 1) throw new IllegalArgumentException("layers_per_block must be >= 1, was " + layersPerBlock);
+        if (layersPerBlock < 1) {
+            throw new IllegalArgumentException("layers_per_block must be >= 1, was " + layersPerBlock);
+        }
         if (attentionNormGroups < 1) {
             throw new IllegalArgumentException("attn_norm_num_groups must be >= 1, was " + attentionNormGroups);
         }
