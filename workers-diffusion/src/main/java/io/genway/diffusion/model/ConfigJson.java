@@ -146,6 +146,14 @@ final class ConfigJson {
         if (!value.equals(diffusersDefault)) throw unsupported(key, root.get(key), Set.of(diffusersDefault));
     }
 
+    /**
+     * A key whose explicit null does not mean "default" but turns a part off (diffusers' {@code mid_block_type:
+     * null} builds a UNet without a mid block), which this engine does not implement.
+     */
+    void rejectNull(String key, Set<?> supported) {
+        if (root.has(key) && root.get(key).isNull()) throw unsupported(key, null, supported);
+    }
+
     /** A key that must be absent or null: setting it turns on a feature this engine does not have. */
     void requireNull(String key) {
         if (has(key)) throw unsupported(key, root.get(key), Set.of("null"));

@@ -78,6 +78,7 @@ public record UNet2DConditionConfig(
         UNetBlocks.requireClass(json, CLASS_NAME);
         json.requireDefault("time_embedding_type", "positional");
         json.requireDefault("act_fn", "silu");
+        json.rejectNull("mid_block_type", MID_BLOCKS);
         json.requireDefault("resnet_time_scale_shift", "default");
         json.requireDefault("attention_type", "default");
         json.requireDefault("dual_cross_attention", false);

@@ -72,6 +72,7 @@ public record UNet2DConfig(
         UNetBlocks.requireClass(json, CLASS_NAME);
         json.requireDefault("time_embedding_type", "positional");
         json.requireDefault("act_fn", "silu");
+        json.rejectNull("mid_block_type", Set.of("UNetMidBlock2D"));
         json.requireDefault("resnet_time_scale_shift", "default");
         json.requireDefault("downsample_type", "conv");
         json.requireDefault("upsample_type", "conv");

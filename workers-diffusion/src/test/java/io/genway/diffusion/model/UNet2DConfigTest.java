@@ -84,6 +84,14 @@ class UNet2DConfigTest {
     }
 
     @Test
+    void refusesANullMidBlockRatherThanReadingItAsTheDefault() {
+        assertThatThrownBy(() -> read(FIXTURE.replace("\"mid_block_type\": \"UNetMidBlock2D\"",
+                "\"mid_block_type\": null")))
+                .isInstanceOf(ModelConfigException.class)
+                .hasMessageContaining("mid_block_type null is not supported (supported: [UNetMidBlock2D])");
+    }
+
+    @Test
     void refusesClassConditioning() {
         assertThatThrownBy(() -> read(FIXTURE.replace("\"num_class_embeds\": null", "\"num_class_embeds\": 10")))
                 .isInstanceOf(ModelConfigException.class)
