@@ -91,7 +91,8 @@ public record UNet2DConditionConfig(
         }
         for (String key : List.of("num_attention_heads", "class_embed_type", "num_class_embeds",
                 "addition_embed_type", "encoder_hid_dim", "encoder_hid_dim_type", "time_cond_proj_dim",
-                "timestep_post_act", "cross_attention_norm", "reverse_transformer_layers_per_block")) {
+                "timestep_post_act", "time_embedding_act_fn", "time_embedding_dim", "cross_attention_norm",
+                "reverse_transformer_layers_per_block")) {
             json.requireNull(key);
         }
         List<Integer> channels = json.integers("block_out_channels", List.of(320, 640, 1280, 1280));

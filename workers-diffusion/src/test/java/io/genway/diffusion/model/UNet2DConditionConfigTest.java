@@ -74,6 +74,13 @@ class UNet2DConditionConfigTest {
     }
 
     @Test
+    void refusesAResizedTimeEmbedding() {
+        assertThatThrownBy(() -> read(SD15.replace("\"act_fn\"", "\"time_embedding_dim\": 512, \"act_fn\"")))
+                .isInstanceOf(ModelConfigException.class)
+                .hasMessageContaining("time_embedding_dim 512 is not supported");
+    }
+
+    @Test
     void refusesCrossOnlyAttention() {
         assertThatThrownBy(() -> read(SD15.replace("\"act_fn\"", "\"only_cross_attention\": [true, false, false, false],"
                 + " \"act_fn\"")))
