@@ -62,6 +62,11 @@ public final class GatewayMetrics {
         }
     }
 
+    /** A stream whose client read slower than its tokens came, switched to reading the event log at its pace. */
+    public void streamThrottled(String pool) {
+        counter("genway.streams.throttled", pool, "Streams switched to replay from Kafka because their client read slowly").increment();
+    }
+
     public void outcome(String pool, String outcome) {
         counters.computeIfAbsent("requests|" + pool + "|" + outcome, k -> Counter.builder("genway.requests")
                 .description("Requests by how they ended").tag("pool", pool).tag("outcome", outcome).register(registry)).increment();

@@ -7,7 +7,11 @@ final class Sse {
     private Sse() {
     }
 
+    /** Bytes a stream may have written but not yet sent before it counts as full: the bound on its memory. */
+    static final int WRITE_QUEUE_BYTES = 64 * 1024;
+
     static void open(HttpServerResponse response) {
+        response.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
         response.setStatusCode(200)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")

@@ -1,13 +1,13 @@
 package io.genway.gateway.http;
 
 import io.genway.gateway.pools.Admission;
+import io.genway.schemas.EventsPosition;
 import io.genway.schemas.GenerationRequest;
 import io.genway.schemas.Modality;
 import io.genway.schemas.PoolSpec;
 import io.genway.schemas.RequestKind;
 import io.genway.schemas.StreamEvent;
 import io.genway.schemas.TextInput;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -38,14 +38,18 @@ final class TextApi {
         stream.begin();
         StreamEvent.Queued queued = new StreamEvent.Queued(request.requestId(), 0, 0, services.clock().millis(),
                 request.queuePosition(), (long) admitted.view().etaMs(Calls.units(request)));
-        Future.all(services.publisher().request(request), services.publisher().event(queued)).onComplete(ar -> {
-            if (ar.succeeded()) {
-                services.router().directory().accepted(request.pool());
-                stream.accepted();
-            } else {
-                stream.notAccepted(ar.cause());
-            }
-        });
+        // The queued event first: its offset is where the stream's events begin (a slow reader replays from it),
+        // and no event of the request can be written before the request itself is.
+        services.publisher().event(queued)
+                .compose(md -> services.publisher().request(request).map(v -> new EventsPosition(md.partition(), md.offset())))
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        services.router().directory().accepted(request.pool());
+                        stream.accepted(ar.result());
+                    } else {
+                        stream.notAccepted(ar.cause());
+                    }
+                });
     }
 
     /** Builds the wire request once routing chose the pool, checking what depends on the pool. */

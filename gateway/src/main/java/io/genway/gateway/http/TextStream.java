@@ -1,7 +1,9 @@
 package io.genway.gateway.http;
 
 import io.genway.schemas.Cancel;
+import io.genway.gateway.kafka.EventReplay;
 import io.genway.schemas.ErrorInfo;
+import io.genway.schemas.EventsPosition;
 import io.genway.schemas.FinishReason;
 import io.genway.schemas.GenerationRequest;
 import io.genway.schemas.RequestKind;
@@ -31,6 +33,9 @@ final class TextStream {
     private final StringBuilder text = new StringBuilder();
 
     private List<StreamEvent> early;
+    private EventsPosition position;
+    private EventReplay replay;
+    private boolean throttled;
     private boolean accepted;
     private boolean done;
     private long lastSeq;
@@ -55,8 +60,9 @@ final class TextStream {
         response.closeHandler(v -> onClientGone());
     }
 
-    /** Kafka acknowledged the request: from now on it will be answered. */
-    void accepted() {
+    /** Kafka acknowledged the request: from now on it will be answered. Its events begin at {@code position}. */
+    void accepted(EventsPosition position) {
+        this.position = position;
         accepted = true;
         if (done) return;
         if (call.stream()) {
@@ -188,6 +194,7 @@ final class TextStream {
 
     private void finishQuietly() {
         done = true;
+        if (replay != null) replay.close();
         services.hub().unsubscribe(request.requestId());
         if (keepalive >= 0) services.vertx().cancelTimer(keepalive);
         if (deadline >= 0) services.vertx().cancelTimer(deadline);
@@ -214,5 +221,40 @@ final class TextStream {
 
     private void write(JsonObject data, long seq) {
         response.write(Sse.event(Long.toString(seq), null, data.encode()));
+        if (!throttled && !done && response.writeQueueFull()) throttle();
+    }
+
+    /**
+     * The client reads slower than tokens come. Rather than buffer without bound, the stream stops taking live
+     * events and, once the client has drained what was written, reads the rest from the event log at the
+     * client's pace (the log holds every event; forwarding by sequence number makes the switch seamless).
+     */
+    private void throttle() {
+        throttled = true;
+        services.hub().unsubscribe(request.requestId());
+        services.metrics().streamThrottled(request.pool());
+        response.drainHandler(v -> {
+            if (done) return;
+            io.vertx.core.Context context = services.vertx().getOrCreateContext();
+            java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
+            replay = new EventReplay(services.settings().bootstrapServers(), services.settings().topics().events(),
+                    services.settings().kafka(), request.requestId(), position);
+            EventReplay reader = replay;
+            response.drainHandler(again -> paused.set(false));
+            Thread.ofVirtual().name("genway-stream-replay").start(() -> reader.run(batch -> {
+                while (paused.get() && !done) {
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return false;
+                    }
+                }
+                context.runOnContext(x -> {
+                    onEvents(batch);
+                    if (!done && response.writeQueueFull()) paused.set(true);
+                });
+                return !done;
+            }));
+        });
     }
 }
