@@ -51,6 +51,7 @@ final class CrashRig implements AutoCloseable {
                 %s
                 """.formatted(TestKafka.bootstrapServers(), TestKafka.uniquePrefix(), pools.indent(2));
         try {
+            Files.createDirectories(dir);
             Files.writeString(configFile, yaml);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
