@@ -40,16 +40,25 @@ final class CrashRig implements AutoCloseable {
     private final int port;
     private int workersHere;
 
-    /** @param pools the YAML list under {@code pools:}, one pool a line */
+    /** A rig with the default {@code topics:} settings. */
     CrashRig(Path dir, String pools) {
+        this(dir, "{}", pools);
+    }
+
+    /**
+     * @param topics the YAML map under {@code topics:}, e.g. {@code { request_partitions: 1 }}
+     * @param pools  the YAML list under {@code pools:}, one pool a line
+     */
+    CrashRig(Path dir, String topics, String pools) {
         this.dir = dir;
         this.configFile = dir.resolve("genway.yaml");
         String yaml = """
                 kafka: { bootstrap_servers: "%s", topic_prefix: "%s" }
                 gateway: { port: 0 }
+                topics: %s
                 pools:
                 %s
-                """.formatted(TestKafka.bootstrapServers(), TestKafka.uniquePrefix(), pools.indent(2));
+                """.formatted(TestKafka.bootstrapServers(), TestKafka.uniquePrefix(), topics, pools.indent(2));
         try {
             Files.createDirectories(dir);
             Files.writeString(configFile, yaml);
