@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /** {@code topics:} how topics are created and how the pools' share groups hand out requests ({@link TopicSetup}). */
 public record TopicsConfig(int requestPartitions, int eventPartitions, Duration leaseDuration, int deliveryLimit, Duration eventRetention) {
-    public static final TopicsConfig DEFAULT = new TopicsConfig(4, 8, Duration.ofMinutes(10), 5, Duration.ofHours(24));
+    public static final TopicsConfig DEFAULT = new TopicsConfig(1, 8, Duration.ofMinutes(10), 5, Duration.ofHours(24));
 
     public TopicsConfig {
         Check.range("request_partitions", requestPartitions, 1, 1000);
