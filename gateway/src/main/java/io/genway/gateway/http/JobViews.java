@@ -76,16 +76,9 @@ final class JobViews {
         return o;
     }
 
+    /** The SSE {@code event:} name: the event's type, with {@code image} for a finished image. */
     static String eventName(StreamEvent event) {
-        return switch (event) {
-            case StreamEvent.Queued q -> "queued";
-            case StreamEvent.Started s -> "started";
-            case StreamEvent.Tokens t -> "tokens";
-            case StreamEvent.Progress p -> "progress";
-            case StreamEvent.ImageReady i -> "image";
-            case StreamEvent.Completed c -> "completed";
-            case StreamEvent.Failed f -> "failed";
-            case StreamEvent.Cancelled c -> "cancelled";
-        };
+        String type = io.genway.schemas.EventHeaders.typeOf(event);
+        return type.equals("image_ready") ? "image" : type;
     }
 }
