@@ -31,18 +31,13 @@ public final class EulerAncestralScheduler implements Scheduler {
 
     @Override
     public float initNoiseSigma() {
-        float max = plan().maxSigma();
-        return config.timestepSpacing() == TimestepSpacing.LEADING ? (float) Math.sqrt(max * max + 1) : max;
+        return plan().initNoiseSigma(config.timestepSpacing());
     }
 
     @Override
     public float[] scaleModelInput(float[] sample, double timestep) {
         startAt(timestep);
-        float sigma = plan.sigmas()[stepIndex];
-        float divisor = (float) Math.sqrt(sigma * sigma + 1);
-        float[] out = new float[sample.length];
-        for (int i = 0; i < out.length; i++) out[i] = sample[i] / divisor;
-        return out;
+        return plan.scaleInput(sample, stepIndex);
     }
 
     @Override

@@ -30,21 +30,15 @@ public final class EulerScheduler implements Scheduler {
         return plan.timestepsAsDoubles();
     }
 
-    /** σmax for linspace and trailing spacing (which start at the last training step); sqrt(σmax² + 1) otherwise. */
     @Override
     public float initNoiseSigma() {
-        float max = plan().maxSigma();
-        return config.timestepSpacing() == TimestepSpacing.LEADING ? (float) Math.sqrt(max * max + 1) : max;
+        return plan().initNoiseSigma(config.timestepSpacing());
     }
 
     @Override
     public float[] scaleModelInput(float[] sample, double timestep) {
         startAt(timestep);
-        float sigma = plan.sigmas()[stepIndex];
-        float divisor = (float) Math.sqrt(sigma * sigma + 1);
-        float[] out = new float[sample.length];
-        for (int i = 0; i < out.length; i++) out[i] = sample[i] / divisor;
-        return out;
+        return plan.scaleInput(sample, stepIndex);
     }
 
     @Override

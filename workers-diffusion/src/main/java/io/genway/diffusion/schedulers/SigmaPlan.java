@@ -46,6 +46,24 @@ record SigmaPlan(float[] timesteps, float[] sigmas) {
         return out;
     }
 
+    /**
+     * The starting noise's scale: σmax for linspace and trailing spacing (which start at the last training step),
+     * sqrt(σmax² + 1) for leading.
+     */
+    float initNoiseSigma(TimestepSpacing spacing) {
+        float max = maxSigma();
+        return spacing == TimestepSpacing.LEADING ? (float) Math.sqrt(max * max + 1) : max;
+    }
+
+    /** The model's input at plan position {@code index}: x / sqrt(σ² + 1). */
+    float[] scaleInput(float[] sample, int index) {
+        float sigma = sigmas[index];
+        float divisor = (float) Math.sqrt(sigma * sigma + 1);
+        float[] out = new float[sample.length];
+        for (int i = 0; i < out.length; i++) out[i] = sample[i] / divisor;
+        return out;
+    }
+
     float maxSigma() {
         float max = 0;
         for (float s : sigmas) max = Math.max(max, s);
