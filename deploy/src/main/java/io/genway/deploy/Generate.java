@@ -120,8 +120,13 @@ final class Generate implements Callable<Integer> {
 
     /** Fails when the model cannot run: the file is missing, is not GGUF, or has an architecture or tensor type we lack. */
     static Loaded load(Path model) throws IOException {
-        try (GgufFile file = GgufFile.open(model)) {
+        // the weights stay mapped from the file, so it stays open for the rest of the command
+        GgufFile file = GgufFile.open(model);
+        try {
             return new Loaded(Llama.load(file), new SentencePieceTokenizer(Vocabulary.from(file.metadata())));
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
         }
     }
 

@@ -1,14 +1,19 @@
 package io.genway.llm.llama;
 
 import io.genway.llm.gguf.GgufFile;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
 
 /**
  * A Llama decoder: token embedding, then per layer RMSNorm, grouped-query attention with RoPE and a KV cache,
  * RMSNorm, SwiGLU feed-forward, each added to the residual stream; a final RMSNorm and the output projection.
- * Plain loops on F32, one token per step; large matrix-vector products are spread over the common fork-join pool. Immutable and shareable; per-sequence data lives in {@link LlamaState}.
+ *
+ * <p>One {@link #step} runs a batch: every row is one token of some sequence (a decode token, or part of a
+ * prompt), and each weight matrix is multiplied by all rows at once ({@link Kernels}), so a weight is read from
+ * memory once per step however many sequences share it. Attention is per row, over its own sequence's cache up to
+ * its own position. A row's numbers never depend on the other rows of its step. Immutable and shareable; each
+ * caller brings its own {@link Workspace}.
  */
 public record Llama(LlamaConfig config, LlamaWeights weights) {
     public Llama {
@@ -16,75 +21,150 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
         Objects.requireNonNull(weights, "weights");
     }
 
+    /** Reads the model; its matrices stay in {@code file}, which must stay open while the model is used. */
     public static Llama load(GgufFile file) {
         LlamaConfig config = LlamaConfig.from(file.metadata());
         return new Llama(config, LlamaWeights.load(file, config));
     }
 
-    /** Runs token {@code token} at position {@code pos} and returns the next-token logits (a view into {@code s}). */
-    public float[] forward(LlamaState s, int token, int pos) {
+    /**
+     * One sequence's rows in a step: {@code tokens[from, from + count)} at positions {@code pos, pos + 1, ...}.
+     * When {@code logits} is not null, the next-token logits after its last row are written there.
+     */
+    public record Slice(KvCache.Sequence kv, int[] tokens, int from, int count, int pos, float[] logits) {
+        public Slice {
+            Objects.requireNonNull(kv, "kv");
+            if (count < 1 || from < 0 || from + count > tokens.length) throw new IllegalArgumentException("slice [" + from + ", +" + count + ") is outside its " + tokens.length + " tokens");
+            if (pos < 0 || pos + count > kv.capacity()) {
+                throw new IllegalArgumentException("positions [" + pos + ", " + (pos + count) + ") are outside the sequence's capacity " + kv.capacity());
+            }
+        }
+    }
+
+    /** Activations for steps of up to {@code maxRows} rows, {@code maxLogits} of which want logits. One thread at a time. */
+    public Workspace workspace(int maxRows, int maxLogits) {
+        return new Workspace(config, maxRows, maxLogits, Team.SHARED);
+    }
+
+    /** Total bytes of the weight matrices a step reads (the token embedding only by row, so not counted). */
+    public long weightBytesPerStep() {
+        long bytes = weights.output().data().byteSize();
+        for (LlamaWeights.Layer w : weights.layers()) {
+            for (Matrix m : List.of(w.wq(), w.wk(), w.wv(), w.wo(), w.gate(), w.up(), w.down())) bytes += m.data().byteSize();
+        }
+        return bytes;
+    }
+
+    /** Runs one step over {@code slices} (each sequence at most once); see {@link Slice}. */
+    public void step(Workspace ws, List<Slice> slices) {
         LlamaConfig c = config;
-        if (token < 0 || token >= c.vocabularySize()) throw new IllegalArgumentException("token " + token + " is outside the vocabulary");
-        if (pos < 0 || pos >= s.capacity) throw new IllegalArgumentException("position " + pos + " is outside the state's capacity " + s.capacity);
         int dim = c.dim();
         int kvDim = c.kvDim();
-        System.arraycopy(weights.tokenEmbedding(), token * dim, s.x, 0, dim);
-
+        int n = 0;
+        for (Slice s : slices) n += s.count();
+        if (n > ws.maxRows) throw new IllegalArgumentException(n + " rows exceed the workspace's " + ws.maxRows);
+        int row = 0;
+        for (Slice s : slices) {
+            for (int j = 0; j < s.count(); j++, row++) {
+                int token = s.tokens()[s.from() + j];
+                if (token < 0 || token >= c.vocabularySize()) throw new IllegalArgumentException("token " + token + " is outside the vocabulary");
+                ws.rowKv[row] = s.kv();
+                ws.rowPos[row] = s.pos() + j;
+                weights.tokenEmbedding().readRow(token, ws.x, row * dim);
+            }
+        }
+        int rows = n;
+        Matrix[] qkv = new Matrix[3];
+        Matrix[] gateUp = new Matrix[2];
         for (int l = 0; l < c.layers(); l++) {
             LlamaWeights.Layer w = weights.layers()[l];
-            rmsNorm(s.xb, s.x, w.attentionNorm(), c.rmsEpsilon());
-            matVec(s.q, w.wq(), s.xb, dim, dim);
-            matVec(s.k, w.wk(), s.xb, kvDim, dim);
-            matVec(s.v, w.wv(), s.xb, kvDim, dim);
-            rope(s.q, c.heads(), pos);
-            rope(s.k, c.kvHeads(), pos);
-            store(s, s.keyCache[l], s.k, pos * kvDim);
-            store(s, s.valueCache[l], s.v, pos * kvDim);
-            attention(s, l, pos);
-            matVec(s.xb2, w.wo(), s.xb, dim, dim);
-            add(s.x, s.xb2);
+            for (int i = 0; i < rows; i++) rmsNorm(ws.xb, i * dim, ws.x, i * dim, dim, w.attentionNorm(), c.rmsEpsilon());
+            qkv[0] = w.wq();
+            qkv[1] = w.wk();
+            qkv[2] = w.wv();
+            Kernels.matmul(ws.team, qkv, ws.xb, rows, ws.qkvOut, ws.scratch);
+            for (int i = 0; i < rows; i++) {
+                rope(ws.q, i * dim, c.heads(), ws.rowPos[i]);
+                rope(ws.k, i * kvDim, c.kvHeads(), ws.rowPos[i]);
+                ws.rowKv[i].store(l, ws.rowPos[i], ws.k, i * kvDim, ws.v, i * kvDim);
+            }
+            attention(ws, l, rows);
+            Kernels.matmul(ws.team, w.wo(), ws.xb, rows, ws.xb2, ws.scratch);
+            add(ws.x, ws.xb2, rows * dim);
 
-            rmsNorm(s.xb, s.x, w.ffnNorm(), c.rmsEpsilon());
-            matVec(s.hb, w.gate(), s.xb, c.ffnDim(), dim);
-            matVec(s.hb2, w.up(), s.xb, c.ffnDim(), dim);
-            for (int i = 0; i < c.ffnDim(); i++) s.hb[i] = silu(s.hb[i]) * s.hb2[i];
-            matVec(s.xb2, w.down(), s.hb, dim, c.ffnDim());
-            add(s.x, s.xb2);
+            for (int i = 0; i < rows; i++) rmsNorm(ws.xb, i * dim, ws.x, i * dim, dim, w.ffnNorm(), c.rmsEpsilon());
+            gateUp[0] = w.gate();
+            gateUp[1] = w.up();
+            Kernels.matmul(ws.team, gateUp, ws.xb, rows, ws.gateUpOut, ws.scratch);
+            for (int i = 0; i < rows * c.ffnDim(); i++) ws.hb[i] = silu(ws.hb[i]) * ws.hb2[i];
+            Kernels.matmul(ws.team, w.down(), ws.hb, rows, ws.xb2, ws.scratch);
+            add(ws.x, ws.xb2, rows * dim);
         }
 
-        rmsNorm(s.x, s.x, weights.outputNorm(), c.rmsEpsilon());
-        matVec(s.logits, weights.output(), s.x, c.vocabularySize(), dim);
+        int wanted = 0;
+        row = 0;
+        for (Slice s : slices) {
+            row += s.count();
+            if (s.logits() != null) rmsNorm(ws.xb, wanted++ * dim, ws.x, (row - 1) * dim, dim, weights.outputNorm(), c.rmsEpsilon());
+        }
+        if (wanted > ws.maxLogits) throw new IllegalArgumentException(wanted + " sequences want logits, the workspace holds " + ws.maxLogits);
+        if (wanted == 0) return;
+        Kernels.matmul(ws.team, weights.output(), ws.xb, wanted, ws.logits, ws.scratch);
+        int vocab = c.vocabularySize();
+        wanted = 0;
+        for (Slice s : slices) {
+            if (s.logits() != null) System.arraycopy(ws.logits, wanted++ * vocab, s.logits(), 0, vocab);
+        }
+    }
+
+    /** Runs token {@code token} at position {@code pos} of one sequence and returns the next-token logits (a view into {@code s}). */
+    public float[] forward(LlamaState s, int token, int pos) {
+        if (token < 0 || token >= config.vocabularySize()) throw new IllegalArgumentException("token " + token + " is outside the vocabulary");
+        if (pos < 0 || pos >= s.capacity()) throw new IllegalArgumentException("position " + pos + " is outside the state's capacity " + s.capacity());
+        s.token[0] = token;
+        step(s.workspace, List.of(new Slice(s.kv, s.token, 0, 1, pos, s.logits)));
         return s.logits;
     }
 
-    /** Each query head attends over positions 0..pos of its KV head; the result goes to {@code s.xb}. */
-    private void attention(LlamaState s, int layer, int pos) {
+    /** Each query head of each row attends over positions 0..pos of its KV head; the result goes to {@code ws.xb}. */
+    private void attention(Workspace ws, int layer, int rows) {
+        LlamaConfig c = config;
+        int heads = c.heads();
+        long work = 0;
+        for (int i = 0; i < rows; i++) work += (long) (ws.rowPos[i] + 1) * c.dim() * 2;
+        ws.team.run(rows * heads, work >= Kernels.PARALLEL_WORK, (member, item) -> attendHead(ws, layer, item / heads, item % heads, ws.scores[member]));
+    }
+
+    private void attendHead(Workspace ws, int layer, int row, int h, float[] scores) {
         LlamaConfig c = config;
         int headDim = c.headDim();
-        int kvDim = c.kvDim();
         int group = c.heads() / c.kvHeads(); // query heads sharing one KV head
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        float[] keys = s.keyCache[layer];
-        float[] values = s.valueCache[layer];
-        for (int h = 0; h < c.heads(); h++) {
-            int qOff = h * headDim;
-            int kvOff = (h / group) * headDim;
-            for (int t = 0; t <= pos; t++) {
-                float dot = 0f;
-                for (int i = 0; i < headDim; i++) dot += s.q[qOff + i] * keys[t * kvDim + kvOff + i];
-                s.attention[t] = dot * scale;
-            }
-            softmax(s.attention, pos + 1);
-            java.util.Arrays.fill(s.xb, qOff, qOff + headDim, 0f);
-            for (int t = 0; t <= pos; t++) {
-                float a = s.attention[t];
-                for (int i = 0; i < headDim; i++) s.xb[qOff + i] += a * values[t * kvDim + kvOff + i];
-            }
+        KvCache.Sequence kv = ws.rowKv[row];
+        int pos = ws.rowPos[row];
+        float[] q = ws.q;
+        float[] out = ws.xb;
+        int qOff = row * c.dim() + h * headDim;
+        int kvOff = (h / group) * headDim;
+        for (int t = 0; t <= pos; t++) {
+            float[] block = kv.block(t);
+            int k = kv.keyOffset(layer, t) + kvOff;
+            float dot = 0f;
+            for (int i = 0; i < headDim; i++) dot += q[qOff + i] * block[k + i];
+            scores[t] = dot * scale;
+        }
+        softmax(scores, pos + 1);
+        Arrays.fill(out, qOff, qOff + headDim, 0f);
+        for (int t = 0; t <= pos; t++) {
+            float[] block = kv.block(t);
+            int v = kv.valueOffset(layer, t) + kvOff;
+            float a = scores[t];
+            for (int i = 0; i < headDim; i++) out[qOff + i] += a * block[v + i];
         }
     }
 
     /** Rotates each head's first ropeDimensions elements by position-dependent angles, pairing per the rope order. */
-    private void rope(float[] vec, int heads, int pos) {
+    private void rope(float[] vec, int offset, int heads, int pos) {
         LlamaConfig c = config;
         int headDim = c.headDim();
         int n = c.ropeDimensions();
@@ -95,7 +175,7 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
             for (int i = 0; i < n / 2; i++) {
                 float cos = (float) Math.cos(theta);
                 float sin = (float) Math.sin(theta);
-                int a = h * headDim + (c.ropeOrder() == RopeOrder.NORMAL ? 2 * i : i);
+                int a = offset + h * headDim + (c.ropeOrder() == RopeOrder.NORMAL ? 2 * i : i);
                 int b = a + (c.ropeOrder() == RopeOrder.NORMAL ? 1 : n / 2);
                 float x0 = vec[a];
                 float x1 = vec[b];
@@ -106,83 +186,12 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
         }
     }
 
-    private static void store(LlamaState s, float[] cache, float[] vec, int at) {
-        for (int i = 0; i < vec.length; i++) cache[at + i] = s.f16Cache ? Float.float16ToFloat(Float.floatToFloat16(vec[i])) : vec[i];
-    }
-
-    /** out = x / rms(x) * weight; the sum of squares in double, as ggml does. */
-    static void rmsNorm(float[] out, float[] x, float[] weight, float eps) {
+    /** out = x / rms(x) * weight over {@code n} elements; the sum of squares in double, as ggml does. */
+    static void rmsNorm(float[] out, int outFrom, float[] x, int from, int n, float[] weight, float eps) {
         double sum = 0;
-        for (float v : x) sum += v * v;
-        float scale = (float) (1.0 / Math.sqrt((float) (sum / x.length) + eps));
-        for (int i = 0; i < x.length; i++) out[i] = x[i] * scale * weight[i];
-    }
-
-    /**
-     * Multiply-adds below which a product runs on the calling thread: forking costs a few microseconds, which a
-     * product this small (stories260K's largest is 512 x 64) does not pay back.
-     */
-    static final int PARALLEL_WORK = 1 << 16;
-    /** Multiply-adds per forked task, so that each task outweighs the cost of forking it. */
-    static final int TASK_WORK = 1 << 14;
-
-    /**
-     * out(rows) = w(rows, cols) · x(cols). Large products are split by rows over the common fork-join pool; each
-     * row's dot product is summed in the same order either way, so the result is bit-identical to
-     * {@link #matVecSequential}.
-     */
-    static void matVec(float[] out, float[] w, float[] x, int rows, int cols) {
-        if ((long) rows * cols < PARALLEL_WORK || !MULTICORE) matVecSequential(out, w, x, 0, rows, cols);
-        else matVecParallel(out, w, x, rows, cols);
-    }
-
-    // the caller works too, so even a common pool of parallelism 1 (two cores) adds a thread
-    private static final boolean MULTICORE = Runtime.getRuntime().availableProcessors() > 1;
-
-    static void matVecParallel(float[] out, float[] w, float[] x, int rows, int cols) {
-        int rowsPerTask = Math.max(1, TASK_WORK / cols);
-        ForkJoinPool.commonPool().invoke(new RowBlock(out, w, x, 0, rows, cols, rowsPerTask));
-    }
-
-    /** out[from..to) = w[from..to, :] · x, one row at a time, each summed from column 0 upwards. */
-    static void matVecSequential(float[] out, float[] w, float[] x, int from, int to, int cols) {
-        for (int r = from; r < to; r++) {
-            float sum = 0f;
-            int off = r * cols;
-            for (int i = 0; i < cols; i++) sum += w[off + i] * x[i];
-            out[r] = sum;
-        }
-    }
-
-    /** Rows [from, to) of a product, halved until a block holds at most {@code rowsPerTask} rows. */
-    private static final class RowBlock extends RecursiveAction {
-        private final float[] out;
-        private final float[] w;
-        private final float[] x;
-        private final int from;
-        private final int to;
-        private final int cols;
-        private final int rowsPerTask;
-
-        RowBlock(float[] out, float[] w, float[] x, int from, int to, int cols, int rowsPerTask) {
-            this.out = out;
-            this.w = w;
-            this.x = x;
-            this.from = from;
-            this.to = to;
-            this.cols = cols;
-            this.rowsPerTask = rowsPerTask;
-        }
-
-        @Override
-        protected void compute() {
-            if (to - from <= rowsPerTask) {
-                matVecSequential(out, w, x, from, to, cols);
-                return;
-            }
-            int mid = (from + to) >>> 1;
-            invokeAll(new RowBlock(out, w, x, from, mid, cols, rowsPerTask), new RowBlock(out, w, x, mid, to, cols, rowsPerTask));
-        }
+        for (int i = 0; i < n; i++) sum += x[from + i] * x[from + i];
+        float scale = (float) (1.0 / Math.sqrt((float) (sum / n) + eps));
+        for (int i = 0; i < n; i++) out[outFrom + i] = x[from + i] * scale * weight[i];
     }
 
     static void softmax(float[] x, int n) {
@@ -197,11 +206,55 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
         for (int i = 0; i < n; i++) x[i] *= inv;
     }
 
-    private static void add(float[] x, float[] delta) {
-        for (int i = 0; i < x.length; i++) x[i] += delta[i];
+    private static void add(float[] x, float[] delta, int n) {
+        for (int i = 0; i < n; i++) x[i] += delta[i];
     }
 
     private static float silu(float x) {
         return x / (1f + (float) Math.exp(-x));
+    }
+
+    /** Per-step activations, reused so that a step allocates little. */
+    public static final class Workspace {
+        final int maxRows;
+        final int maxLogits;
+        final Team team;
+        final float[] x;      // (rows, dim) the residual stream
+        final float[] xb;     // (rows, dim) normed input / attention output
+        final float[] xb2;    // (rows, dim) projection output
+        final float[] q;      // (rows, dim)
+        final float[] k;      // (rows, kvDim)
+        final float[] v;      // (rows, kvDim)
+        final float[] hb;     // (rows, ffnDim) gate
+        final float[] hb2;    // (rows, ffnDim) up
+        final float[] logits; // (maxLogits, vocab)
+        final float[][] qkvOut;
+        final float[][] gateUpOut;
+        final KvCache.Sequence[] rowKv;
+        final int[] rowPos;
+        final float[][] scratch; // per team member: one dequantized weight row
+        final float[][] scores;  // per team member: one head's attention scores
+
+        Workspace(LlamaConfig c, int maxRows, int maxLogits, Team team) {
+            if (maxRows < 1 || maxLogits < 1) throw new IllegalArgumentException("a workspace needs rows and logits >= 1");
+            this.maxRows = maxRows;
+            this.maxLogits = maxLogits;
+            this.team = team;
+            x = new float[maxRows * c.dim()];
+            xb = new float[Math.max(maxRows, maxLogits) * c.dim()];
+            xb2 = new float[maxRows * c.dim()];
+            q = new float[maxRows * c.dim()];
+            k = new float[maxRows * c.kvDim()];
+            v = new float[maxRows * c.kvDim()];
+            hb = new float[maxRows * c.ffnDim()];
+            hb2 = new float[maxRows * c.ffnDim()];
+            logits = new float[maxLogits * c.vocabularySize()];
+            qkvOut = new float[][] {q, k, v};
+            gateUpOut = new float[][] {hb, hb2};
+            rowKv = new KvCache.Sequence[maxRows];
+            rowPos = new int[maxRows];
+            scratch = new float[team.size()][Math.max(c.dim(), c.ffnDim())];
+            scores = new float[team.size()][c.contextLength()];
+        }
     }
 }

@@ -1,57 +1,32 @@
 package io.genway.llm.llama;
 
 /**
- * One sequence's activations and KV cache. Confined to the thread that runs the sequence; reused across steps so
- * that a decode step allocates nothing.
+ * One sequence run on its own (tests, {@code genway generate}): a KV cache of exactly its capacity, a one-row
+ * workspace and its logits. Confined to one thread.
  *
  * <p>The cache holds K and V rounded to F16 when {@code f16Cache} is set, which is what llama.cpp keeps by
- * default; the values stay in float arrays so that reads need no conversion.
+ * default.
  */
 public final class LlamaState {
-    final LlamaConfig config;
-    final int capacity;
-    final boolean f16Cache;
-    final float[] x;         // (dim) the residual stream
-    final float[] xb;        // (dim) normed input / attention output
-    final float[] xb2;       // (dim) projection output
-    final float[] hb;        // (ffnDim) gate
-    final float[] hb2;       // (ffnDim) up
-    final float[] q;         // (dim)
-    final float[] k;         // (kvDim)
-    final float[] v;         // (kvDim)
-    final float[] attention; // (capacity) one head's scores
-    final float[] logits;    // (vocab)
-    final float[][] keyCache;   // (layer, capacity * kvDim)
-    final float[][] valueCache; // (layer, capacity * kvDim)
+    final KvCache.Sequence kv;
+    final Llama.Workspace workspace;
+    final float[] logits;
+    final int[] token = new int[1];
+    private final int capacity;
 
     /** A state for sequences of up to {@code capacity} tokens (at most the model's context length). */
     public LlamaState(LlamaConfig config, int capacity, boolean f16Cache) {
         if (capacity < 1 || capacity > config.contextLength()) {
             throw new IllegalArgumentException("capacity must be in [1, " + config.contextLength() + "], was " + capacity);
         }
-        this.config = config;
         this.capacity = capacity;
-        this.f16Cache = f16Cache;
-        x = new float[config.dim()];
-        xb = new float[config.dim()];
-        xb2 = new float[config.dim()];
-        hb = new float[config.ffnDim()];
-        hb2 = new float[config.ffnDim()];
-        q = new float[config.dim()];
-        k = new float[config.kvDim()];
-        v = new float[config.kvDim()];
-        attention = new float[capacity];
-        logits = new float[config.vocabularySize()];
-        keyCache = new float[config.layers()][capacity * config.kvDim()];
-        valueCache = new float[config.layers()][capacity * config.kvDim()];
+        KvCache cache = new KvCache(config, (capacity + KvCache.DEFAULT_BLOCK_TOKENS - 1) / KvCache.DEFAULT_BLOCK_TOKENS, KvCache.DEFAULT_BLOCK_TOKENS, f16Cache);
+        this.kv = cache.reserve(capacity);
+        this.workspace = new Llama.Workspace(config, 1, 1, Team.SHARED);
+        this.logits = new float[config.vocabularySize()];
     }
 
     public int capacity() {
         return capacity;
-    }
-
-    /** KV-cache bytes per token as llama.cpp would hold them (F16) or as held here (F32). */
-    public static long kvBytesPerToken(LlamaConfig config, boolean f16Cache) {
-        return 2L * config.layers() * config.kvDim() * (f16Cache ? 2 : 4);
     }
 }

@@ -6,14 +6,15 @@ import io.genway.llm.gguf.GgufTensor;
 import java.util.Objects;
 
 /**
- * A Llama model's weights, dequantized to F32 on the heap; matrices are row-major with one output per row, as
- * GGUF stores them ({@code (out, in)} below).
+ * A Llama model's weights. Matrices stay in their stored type where the file holds them (memory-mapped: the
+ * file must stay open while the weights are used), row-major with one output per row as GGUF stores them
+ * ({@code (out, in)} below); norm weights are copied to F32 arrays.
  *
  * @param tokenEmbedding (vocab, dim)
  * @param outputNorm     (dim)
  * @param output         (vocab, dim); the same array as {@code tokenEmbedding} when the model ties them
  */
-public record LlamaWeights(float[] tokenEmbedding, Layer[] layers, float[] outputNorm, float[] output) {
+public record LlamaWeights(Matrix tokenEmbedding, Layer[] layers, float[] outputNorm, Matrix output) {
     public LlamaWeights {
         Objects.requireNonNull(tokenEmbedding, "tokenEmbedding");
         Objects.requireNonNull(layers, "layers");
@@ -34,8 +35,8 @@ public record LlamaWeights(float[] tokenEmbedding, Layer[] layers, float[] outpu
      * @param up            (ffnDim, dim)
      * @param down          (dim, ffnDim)
      */
-    public record Layer(float[] attentionNorm, float[] wq, float[] wk, float[] wv, float[] wo,
-                        float[] ffnNorm, float[] gate, float[] up, float[] down) {
+    public record Layer(float[] attentionNorm, Matrix wq, Matrix wk, Matrix wv, Matrix wo,
+                        float[] ffnNorm, Matrix gate, Matrix up, Matrix down) {
         public Layer {
             Objects.requireNonNull(attentionNorm, "attentionNorm");
             Objects.requireNonNull(wq, "wq");
@@ -52,27 +53,40 @@ public record LlamaWeights(float[] tokenEmbedding, Layer[] layers, float[] outpu
     /** Reads llama.cpp's tensor names, checking every shape against {@code config}. */
     public static LlamaWeights load(GgufFile file, LlamaConfig c) {
         int vocab = c.vocabularySize();
-        float[] embedding = read(file, "token_embd.weight", c.dim(), vocab);
+        Matrix embedding = matrix(file, "token_embd.weight", c.dim(), vocab);
         Layer[] layers = new Layer[c.layers()];
         for (int l = 0; l < c.layers(); l++) {
             String p = "blk." + l + ".";
             layers[l] = new Layer(
                     read(file, p + "attn_norm.weight", c.dim()),
-                    read(file, p + "attn_q.weight", c.dim(), c.dim()),
-                    read(file, p + "attn_k.weight", c.dim(), c.kvDim()),
-                    read(file, p + "attn_v.weight", c.dim(), c.kvDim()),
-                    read(file, p + "attn_output.weight", c.dim(), c.dim()),
+                    matrix(file, p + "attn_q.weight", c.dim(), c.dim()),
+                    matrix(file, p + "attn_k.weight", c.dim(), c.kvDim()),
+                    matrix(file, p + "attn_v.weight", c.dim(), c.kvDim()),
+                    matrix(file, p + "attn_output.weight", c.dim(), c.dim()),
                     read(file, p + "ffn_norm.weight", c.dim()),
-                    read(file, p + "ffn_gate.weight", c.dim(), c.ffnDim()),
-                    read(file, p + "ffn_up.weight", c.dim(), c.ffnDim()),
-                    read(file, p + "ffn_down.weight", c.ffnDim(), c.dim()));
+                    matrix(file, p + "ffn_gate.weight", c.dim(), c.ffnDim()),
+                    matrix(file, p + "ffn_up.weight", c.dim(), c.ffnDim()),
+                    matrix(file, p + "ffn_down.weight", c.ffnDim(), c.dim()));
         }
-        float[] output = file.hasTensor("output.weight") ? read(file, "output.weight", c.dim(), vocab) : embedding;
+        Matrix output = file.hasTensor("output.weight") ? matrix(file, "output.weight", c.dim(), vocab) : embedding;
         return new LlamaWeights(embedding, layers, read(file, "output_norm.weight", c.dim()), output);
+    }
+
+    /** A matrix tensor left in place after checking its shape and that there are kernels for its type. */
+    private static Matrix matrix(GgufFile file, String name, long... shape) {
+        GgufTensor tensor = checked(file, name, shape);
+        if (!tensor.type().hasKernels()) {
+            throw new GgufFormatException("tensor " + name + " has type " + tensor.type() + ", which has no kernels here");
+        }
+        return Matrix.of(tensor);
     }
 
     /** A tensor's floats after checking its ggml shape (row length first). */
     private static float[] read(GgufFile file, String name, long... shape) {
+        return checked(file, name, shape).toFloats();
+    }
+
+    private static GgufTensor checked(GgufFile file, String name, long... shape) {
         GgufTensor tensor = file.tensor(name);
         long[] actual = tensor.info().shape();
         boolean matches = actual.length >= shape.length;
@@ -81,6 +95,6 @@ public record LlamaWeights(float[] tokenEmbedding, Layer[] layers, float[] outpu
             throw new GgufFormatException("tensor " + name + " has shape " + java.util.Arrays.toString(actual)
                     + ", the config needs " + java.util.Arrays.toString(shape));
         }
-        return tensor.toFloats();
+        return tensor;
     }
 }

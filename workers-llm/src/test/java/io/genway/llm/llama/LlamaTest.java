@@ -123,23 +123,4 @@ class LlamaTest {
         Generation.generate(model, new LlamaState(model.config(), prompt.length + n, true), prompt, n, -1, Sampler.greedy(), out::add);
         return out;
     }
-
-
-    @Test
-    void aLargeProductSplitOverThreadsEqualsTheSequentialOneBitForBit() {
-        int rows = 1031;
-        int cols = 257; // odd sizes so that blocks split unevenly
-        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
-        float[] w = new float[rows * cols];
-        float[] x = new float[cols];
-        for (int i = 0; i < w.length; i++) w[i] = (float) random.nextGaussian();
-        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
-        float[] parallel = new float[rows];
-        float[] sequential = new float[rows];
-
-        Llama.matVecParallel(parallel, w, x, rows, cols);
-        Llama.matVecSequential(sequential, w, x, 0, rows, cols);
-
-        assertThat(parallel).containsExactly(sequential);
-    }
 }
