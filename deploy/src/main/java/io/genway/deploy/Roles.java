@@ -179,7 +179,7 @@ public final class Roles {
             case EngineConfig.RemoteText r -> new RemoteTextEngine(
                     new RemoteEngineSettings(r.baseUrl(), r.apiKey(), r.modelMap(), r.slots(), r.connectTimeout(), r.idleTimeout()), models);
             case EngineConfig.NativeText n -> new io.genway.llm.llama.LlamaEngine(
-                    new io.genway.llm.llama.LlamaEngineSettings(n.model(), models, n.slots(), n.contextLength()));
+                    new io.genway.llm.llama.LlamaEngineSettings(n.model(), models, n.slots(), n.contextLength(), n.kvBudget(), n.prefillChunk()));
             case EngineConfig.SyntheticImage i -> new SyntheticImageEngine(models, i.slots(), i.stepDelay());
         };
     }

@@ -138,8 +138,10 @@ final class ConfigReader {
         java.nio.file.Path model = s.pathValue("model", null);
         int slots = s.integer("slots", EngineConfig.NativeText.DEFAULT_SLOTS);
         int context = s.integer("context_length", 0);
+        long kvBudget = s.bytes("kv_budget", EngineConfig.NativeText.DEFAULT_KV_BUDGET);
+        int prefillChunk = s.integer("prefill_chunk", EngineConfig.NativeText.DEFAULT_PREFILL_CHUNK);
         s.rejectUnknown("option for engine type native");
-        return s.build(() -> new EngineConfig.NativeText(model, slots, context));
+        return s.build(() -> new EngineConfig.NativeText(model, slots, context, kvBudget, prefillChunk));
     }
 
     private static EngineConfig syntheticImage(YamlSection s) {

@@ -94,20 +94,27 @@ public sealed interface EngineConfig {
     }
 
     /**
-     * Runs a llama-family GGUF model inside the worker (the native engine; one sequence per slot for now).
+     * Runs a llama-family GGUF model inside the worker (the native engine), with continuous batching.
      *
      * @param model         the GGUF file
+     * @param slots         sequences decoded together at most
      * @param contextLength tokens per sequence; 0 takes the model's own
+     * @param kvBudget      bytes of KV cache; a request waits until its prompt + max_tokens fit
+     * @param prefillChunk  prompt tokens computed per step at most (the longest a prompt delays running streams)
      */
-    record NativeText(java.nio.file.Path model, int slots, int contextLength) implements EngineConfig {
+    record NativeText(java.nio.file.Path model, int slots, int contextLength, long kvBudget, int prefillChunk) implements EngineConfig {
         public static final String TYPE = "native";
         public static final int DEFAULT_SLOTS = 4;
+        public static final long DEFAULT_KV_BUDGET = 512L << 20;
+        public static final int DEFAULT_PREFILL_CHUNK = 64;
 
         public NativeText {
             if (model == null) throw new ConfigException("model", "required for engine type native: the path of a GGUF file");
             if (!java.nio.file.Files.isRegularFile(model)) throw new ConfigException("model", "no such file: " + model);
             Check.range("slots", slots, 1, 1024);
             Check.range("context_length", contextLength, 0, 1 << 20);
+            Check.range("kv_budget", kvBudget, 1L << 16, 1L << 40);
+            Check.range("prefill_chunk", prefillChunk, 1, 4096);
         }
 
         @Override

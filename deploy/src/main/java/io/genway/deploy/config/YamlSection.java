@@ -91,6 +91,19 @@ final class YamlSection {
         throw new ConfigException(path(key), "must be a whole number, was " + shown(v));
     }
 
+    /** A size in bytes: a whole number, or text such as {@code 512MiB} ({@link ByteSizes}). */
+    long bytes(String key, long dflt) {
+        JsonNode v = value(key);
+        if (v == null) return dflt;
+        if (v.isIntegralNumber() && v.canConvertToLong()) return v.asLong();
+        if (!v.isTextual()) throw new ConfigException(path(key), "must be a size in bytes with an optional unit (e.g. 512MiB, 2GiB), was " + shown(v));
+        try {
+            return ByteSizes.parse(v.asText());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(path(key), e.getMessage());
+        }
+    }
+
     Duration duration(String key, Duration dflt) {
         JsonNode v = value(key);
         if (v == null) return dflt;

@@ -139,6 +139,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheNativeEnginesKvBudgetWithUnitsAndNamesABadOne() throws IOException {
+        Path model = Files.writeString(dir.resolve("m.gguf"), "not read here");
+        String pool = "pools: [{ name: t, modality: text, models: [a], engine: { type: native, model: " + model + ", ";
+
+        EngineConfig.NativeText engine = (EngineConfig.NativeText) parse(pool + "kv_budget: 256MiB, prefill_chunk: 32 } }]")
+                .pool("t").orElseThrow().engine();
+        assertThat(engine.kvBudget()).isEqualTo(256L << 20);
+        assertThat(engine.prefillChunk()).isEqualTo(32);
+        assertThat(((EngineConfig.NativeText) parse(pool + "kv_budget: 2GB } }]").pool("t").orElseThrow().engine()).kvBudget()).isEqualTo(2_000_000_000L);
+        assertThat(((EngineConfig.NativeText) parse(pool + "slots: 2 } }]").pool("t").orElseThrow().engine()).kvBudget())
+                .isEqualTo(EngineConfig.NativeText.DEFAULT_KV_BUDGET);
+
+        failsWith(() -> parse(pool + "kv_budget: lots } }]"),
+                "pools[0].engine.kv_budget: must be a size in bytes with an optional unit (e.g. 512MiB, 2GiB, 800MB), was 'lots'");
+        assertThatThrownBy(() -> parse(pool + "kv_budget: 1KiB } }]")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("pools[0].engine.kv_budget: must be in [");
+    }
+
+    @Test
     void namesAnUnknownEngineTypeAndListsTheModalitysTypes() {
         failsWith(() -> parse("pools: [{ name: t, modality: text, models: [a], engine: { type: gguf } }]"),
                 "pools[0].engine.type: unknown engine type 'gguf' for modality text (text engines: synthetic, remote, native)");
