@@ -32,7 +32,7 @@ import picocli.CommandLine.ParentCommand;
  * stderr), 1 for any other failure; a stop by signal ends with the JVM's status for that signal (143 for SIGTERM).
  */
 @Command(name = "genway", mixinStandardHelpOptions = true, versionProvider = Genway.Version.class,
-        subcommands = {Genway.Standalone.class, Genway.GatewayRole.class, Genway.WorkerRole.class, Genway.KafkaRole.class, Genway.Bench.class, Generate.class},
+        subcommands = {Genway.Standalone.class, Genway.GatewayRole.class, Genway.WorkerRole.class, Genway.KafkaRole.class, Genway.Bench.class, Genway.BenchLlm.class, Generate.class},
         description = "A streaming generation gateway on Kafka. With no role, runs standalone.")
 public final class Genway implements Callable<Integer> {
     static final int CONFIG_ERROR = 2;
@@ -306,6 +306,36 @@ public final class Genway implements Callable<Integer> {
             io.genway.deploy.bench.RelayBench.run(new io.genway.deploy.bench.RelayBench.Options(levels, tokens,
                     java.time.Duration.ofMillis(tokenDelayMs), java.time.Duration.ofSeconds(jvmWarmupSeconds),
                     java.time.Duration.ofSeconds(warmupSeconds), java.time.Duration.ofSeconds(measureSeconds)));
+            return 0;
+        }
+    }
+
+    @Command(name = "bench-llm", mixinStandardHelpOptions = true,
+            description = "Measures the native engine's decode tokens/s at several batch sizes against the machine's memory bandwidth (random-weight models it writes, plus any --model).")
+    static final class BenchLlm implements Callable<Integer> {
+        @Option(names = "--model", paramLabel = "FILE.gguf", description = "a GGUF model to measure too (repeatable)")
+        List<java.nio.file.Path> models = new java.util.ArrayList<>();
+
+        @Option(names = "--levels", split = ",", paramLabel = "N,N,...", description = "sequences decoded together (default 1,4,16)")
+        List<Integer> levels = List.of(1, 4, 16);
+
+        @Option(names = "--steps", paramLabel = "N", description = "decode steps measured per level, after a warm-up (default 24)")
+        int steps = 24;
+
+        @Option(names = "--work-dir", paramLabel = "DIR", description = "where the generated models are written and kept (default: the temp dir)")
+        java.nio.file.Path workDir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+
+        @Option(names = "--no-generated", description = "measure only the --model files, not the generated 0.29 B Q8_0 and Q4_0 models")
+        boolean noGenerated;
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> args = new java.util.ArrayList<>();
+            for (java.nio.file.Path m : models) args.addAll(List.of("--model", m.toString()));
+            args.addAll(List.of("--levels", levels.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")),
+                    "--steps", String.valueOf(steps), "--work-dir", workDir.toString()));
+            if (noGenerated) args.add("--no-generated");
+            io.genway.llm.llama.LlamaBench.main(args.toArray(String[]::new));
             return 0;
         }
     }

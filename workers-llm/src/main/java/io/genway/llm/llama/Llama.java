@@ -253,7 +253,7 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
             gateUpOut = new float[][] {hb, hb2};
             rowKv = new KvCache.Sequence[maxRows];
             rowPos = new int[maxRows];
-            scratch = new float[team.size()][Math.max(c.dim(), c.ffnDim())];
+            scratch = new float[team.size()][4 * Math.max(c.dim(), c.ffnDim())]; // four rows: Kernels.rows
             scores = new float[team.size()][c.contextLength()];
         }
     }

@@ -5,9 +5,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed team of threads that runs one data-parallel section at a time: {@link #run} hands out item indices one
- * by one (so a member slowed by another process simply takes fewer) and returns when all are done. The calling
- * thread is member 0. Idle members spin briefly, then park, so that back-to-back sections (a decode step has
- * several per layer) do not pay a wake-up each. Sections are serialized: engines sharing a team take turns.
+ * by one and returns when every item is done. The calling thread is member 0 and works too; a helper that is slow
+ * to wake (the machine is shared) simply takes fewer items or none, and the caller never waits for a helper that
+ * has not started an item. Idle helpers spin briefly, then park, so that back-to-back sections (a decode step has
+ * several per layer) rarely pay a wake-up. Sections are serialized: engines sharing a team take turns.
  */
 final class Team {
     /** Gives each item to exactly one member; {@code member} indexes per-member scratch. */
@@ -23,12 +24,33 @@ final class Team {
 
     private final int size;
     private final Thread[] helpers;
-    private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger running = new AtomicInteger();
-    private volatile Body body;
-    private volatile int count;
-    private volatile long generation;
-    private volatile Throwable failure;
+    private volatile Section current;
+
+    /** One section's items; published whole, so a helper never mixes two sections. */
+    private static final class Section {
+        final Body body;
+        final int count;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Section(Body body, int count) {
+            this.body = body;
+            this.count = count;
+        }
+
+        void work(int member) {
+            for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                try {
+                    if (failure == null) body.run(member, i);
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+    }
 
     Team(int size) {
         if (size < 1) throw new IllegalArgumentException("a team needs at least one member, was " + size);
@@ -50,47 +72,35 @@ final class Team {
             for (int i = 0; i < count; i++) body.run(0, i);
             return;
         }
-        this.body = body;
-        this.count = count;
-        this.failure = null;
-        next.set(0);
-        running.set(helpers.length);
-        generation++; // publishes body and count
+        Section s = new Section(body, count);
+        current = s;
         for (Thread t : helpers) LockSupport.unpark(t);
-        try {
-            work(0);
-        } finally {
-            for (int spins = 0; running.get() > 0; spins++) {
-                if (spins < SPINS) Thread.onSpinWait();
-                else Thread.yield();
-            }
-            this.body = null;
+        s.work(0);
+        for (int spins = 0; s.done.get() < count; spins++) {
+            if (spins < SPINS) Thread.onSpinWait();
+            else Thread.yield();
         }
-        Throwable f = failure;
+        current = null;
+        Throwable f = s.failure;
         if (f instanceof RuntimeException e) throw e;
         if (f instanceof Error e) throw e;
-    }
-
-    private void work(int member) {
-        Body b = body;
-        int n = count;
-        for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) b.run(member, i);
+        if (f != null) throw new IllegalStateException(f);
     }
 
     private void helperLoop(int member) {
-        long seen = 0;
+        Section last = null;
         while (true) {
-            for (int spins = 0; generation == seen && spins < SPINS; spins++) Thread.onSpinWait();
-            while (generation == seen) LockSupport.park(this);
-            seen = generation;
-            try {
-                work(member);
-            } catch (Throwable t) {
-                failure = t;
-                next.set(Integer.MAX_VALUE / 2); // the others stop taking items
-            } finally {
-                running.decrementAndGet();
+            Section s = current;
+            for (int spins = 0; (s == null || s == last) && spins < SPINS; spins++) {
+                Thread.onSpinWait();
+                s = current;
             }
+            while (s == null || s == last) {
+                LockSupport.park(this);
+                s = current;
+            }
+            last = s;
+            s.work(member);
         }
     }
 }

@@ -45,14 +45,14 @@ class KernelsTest {
             for (int s = 0; s < n; s++) {
                 float[] alone = new float[ROWS];
                 float[] one = java.util.Arrays.copyOfRange(x, s * COLS, (s + 1) * COLS);
-                Kernels.rows(w, 0, ROWS, one, 1, alone, new float[COLS]); // sequential, one thread
+                Kernels.rows(w, 0, ROWS, one, 1, alone, new float[4 * COLS]); // sequential, one thread
                 assertThat(java.util.Arrays.copyOfRange(batched, s * ROWS, (s + 1) * ROWS)).as("%s seq %d", type, s).containsExactly(alone);
             }
         }
     }
 
     private static float[][] scratch() {
-        return new float[Team.SHARED.size()][COLS];
+        return new float[Team.SHARED.size()][4 * COLS];
     }
 
     private static Matrix matrix(GgmlType type, long seed) {
