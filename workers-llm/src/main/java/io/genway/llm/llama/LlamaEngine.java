@@ -54,6 +54,13 @@ public final class LlamaEngine implements Engine {
     private final Thread scheduler;
     private volatile boolean closed;
     private volatile Consumer<RequestTimings> timingsListener = t -> { };
+    private volatile StepListener stepListener = (decodeRows, promptRows) -> { };
+
+    /** Sees each step's make-up, on the scheduler thread (tests). */
+    @FunctionalInterface
+    interface StepListener {
+        void step(int decodeRows, int promptRows);
+    }
 
     public LlamaEngine(LlamaEngineSettings settings) {
         this.settings = settings;
@@ -96,6 +103,10 @@ public final class LlamaEngine implements Engine {
     /** Receives every finished request's timings, on the scheduler thread (keep it short). */
     public void onTimings(Consumer<RequestTimings> listener) {
         this.timingsListener = listener;
+    }
+
+    void onStep(StepListener listener) {
+        this.stepListener = listener;
     }
 
     public Llama model() {
@@ -164,7 +175,8 @@ public final class LlamaEngine implements Engine {
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
                 continue;
             }
-            plan(slices, stepped);
+            int promptRows = plan(slices, stepped);
+            stepListener.step(decodeRowsOf(stepped), promptRows);
             try {
                 model.step(workspace, slices);
             } catch (RuntimeException e) {
@@ -206,8 +218,15 @@ public final class LlamaEngine implements Engine {
         }
     }
 
-    /** This step's rows: every decoding sequence's last token, then prompt chunks up to the chunk budget. */
-    private void plan(List<Llama.Slice> slices, List<Sequence> stepped) {
+    /** Sequences of a step that decode (their prompt is done). */
+    private static int decodeRowsOf(List<Sequence> stepped) {
+        int n = 0;
+        for (Sequence s : stepped) if (s.prefilled == s.prompt.length) n++;
+        return n;
+    }
+
+    /** This step's rows: every decoding sequence's last token, then prompt chunks up to the chunk budget; returns the prompt rows. */
+    private int plan(List<Llama.Slice> slices, List<Sequence> stepped) {
         slices.clear();
         stepped.clear();
         for (Sequence s : active) {
@@ -227,6 +246,7 @@ public final class LlamaEngine implements Engine {
             stepped.add(s);
             budget -= count;
         }
+        return settings.prefillChunk() - budget;
     }
 
     /** After a step: a prefilling sequence moves on by its chunk; one with logits samples its next token. */
@@ -381,8 +401,10 @@ public final class LlamaEngine implements Engine {
         }
     }
 
+    /** Fails what is queued or running as retriable and unmaps the model; a second close is a no-op. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
         closed = true;
         LockSupport.unpark(scheduler);
         try {

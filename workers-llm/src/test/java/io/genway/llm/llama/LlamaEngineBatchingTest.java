@@ -129,6 +129,50 @@ class LlamaEngineBatchingTest {
     }
 
     @Test
+    void aLongPromptIsPrefilledInChunksWhileARunningStreamDecodesEveryStep() {
+        LlamaEngine engine = engine(2, 64L << 20, 4);
+        List<int[]> steps = new CopyOnWriteArrayList<>();
+        engine.onStep((decodeRows, promptRows) -> steps.add(new int[] {decodeRows, promptRows}));
+        CompletableFuture<Outcome> longPrompt = new CompletableFuture<>();
+        CompletableFuture<Outcome> running = engine.run(completion("Once upon a time", 0, 60, 1), new LlamaEngineTest.Recording() {
+            @Override
+            public void tokens(String text, List<Integer> ids) {
+                super.tokens(text, ids);
+                if (this.ids.size() == 3) { // the first stream is decoding: now a long prompt arrives
+                    engine.run(completion(LONG_PROMPT, 0, 4, 2), new LlamaEngineTest.Recording(), new CancelToken())
+                            .whenComplete((o, e) -> longPrompt.complete(o));
+                }
+            }
+        }, new CancelToken());
+
+        running.join();
+        longPrompt.join();
+        List<int[]> prefillSteps = steps.stream().filter(s -> s[1] > 0).toList();
+        assertThat(prefillSteps.size()).as("a prompt of about 30 tokens in chunks of 4").isGreaterThanOrEqualTo(7);
+        // the first stream's own 5-token prompt took the first two steps; every later prompt chunk rode beside its decode row
+        assertThat(prefillSteps.subList(2, prefillSteps.size())).allSatisfy(s -> {
+            assertThat(s[1]).isLessThanOrEqualTo(4);
+            assertThat(s[0]).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void aRunningRequestCancelledMidStreamReturnsItsBlocks() {
+        LlamaEngine engine = engine(4, 8 * BLOCK_BYTES, 64);
+        CancelToken cancel = new CancelToken();
+        Outcome outcome = engine.run(completion("Once upon a time", 0, 27, 1), new LlamaEngineTest.Recording() {
+            @Override
+            public void tokens(String text, List<Integer> ids) {
+                super.tokens(text, ids);
+                if (this.ids.size() == 2) cancel.cancel("client left");
+            }
+        }, cancel).join();
+
+        assertThat(outcome.wasCancelled()).isTrue();
+        assertThat(engine.freeMemoryBytes()).isEqualTo(8 * BLOCK_BYTES);
+    }
+
+    @Test
     void refusesAsFatalARequestWhoseWorstCaseExceedsTheWholeBudget() {
         LlamaEngine engine = engine(4, BLOCK_BYTES, 64);
 
