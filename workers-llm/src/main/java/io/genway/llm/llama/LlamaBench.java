@@ -23,8 +23,11 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>single-stream tokens/s: batch 1; aggregate tokens/s at batch N: N / step time;</li>
  *   <li>copy bandwidth: {@link MemorySegment#copy} of a 256 MiB buffer split over the same thread team, counted
- *       as bytes read plus bytes written (as STREAM's Copy counts them);</li>
- *   <li>bandwidth limit: copy bandwidth ÷ the bytes of weight matrices one decode step reads.</li>
+ *       as bytes read plus bytes written (as STREAM's Copy counts them; a memcpy rate is half this figure), measured
+ *       right after each level so that both see the same machine;</li>
+ *   <li>bandwidth limit: copy bandwidth ÷ the bytes of weight matrices one decode step reads;</li>
+ *   <li>cores busy: process CPU time ÷ wall time over the level, which shows how much of the machine the run got
+ *       (other processes on a shared machine lower it).</li>
  * </ul>
  */
 public final class LlamaBench {
@@ -88,14 +91,17 @@ public final class LlamaBench {
                         model.config().vocabularySize(), model.weights().layers()[0].wq().type(), bytes / 1e6);
                 double single = 0;
                 for (int n : levels) {
+                    long cpu0 = processCpuNanos();
+                    long wall0 = System.nanoTime();
                     double[] stepMs = stepTimesMs(model, n, steps);
+                    double cpuShare = (double) (processCpuNanos() - cpu0) / (System.nanoTime() - wall0);
                     double copy = copyBandwidth(team); // right after the level, so that both see the same machine
                     double limit = copy / bytes;
                     double median = stepMs[stepMs.length / 2];
                     double aggregate = n * 1000 / median;
                     if (n == 1) single = aggregate;
-                    out.printf(Locale.ROOT, "  %2d sequences: step %8.2f ms median (best %.2f), aggregate %8.1f tokens/s, per stream %7.1f tokens/s; copy bandwidth %.2f GB/s, limit %.1f tokens/s%s%s%n",
-                            n, median, stepMs[0], aggregate, aggregate / n, copy / 1e9, limit,
+                    out.printf(Locale.ROOT, "  %2d sequences: step %8.2f ms median (best %.2f), aggregate %8.1f tokens/s, per stream %7.1f tokens/s; cores busy %.2f; copy bandwidth %.2f GB/s, limit %.1f tokens/s%s%s%n",
+                            n, median, stepMs[0], aggregate, aggregate / n, cpuShare, copy / 1e9, limit,
                             n == 1 ? String.format(Locale.ROOT, ", single-stream at %.0f%% of the limit", 100 * aggregate / limit) : "",
                             n > 1 && single > 0 ? String.format(Locale.ROOT, ", %.2fx single-stream", aggregate / single) : "");
                 }
@@ -160,6 +166,12 @@ public final class LlamaBench {
             model.step(ws, slices);
         }
         return 2;
+    }
+
+    /** CPU time of this process so far (all threads), or 0 where the platform does not say. */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? Math.max(0, os.getProcessCpuTime()) : 0;
     }
 
     private static int argmax(float[] x) {
