@@ -9,8 +9,8 @@ package io.genway.llm.gguf;
 public enum GgmlType {
     F32(0, 1, 4, true), F16(1, 1, 2, true), Q4_0(2, 32, 18, true), Q4_1(3, 32, 20, false),
     Q5_0(6, 32, 22, false), Q5_1(7, 32, 24, false), Q8_0(8, 32, 34, true), Q8_1(9, 32, 36, false),
-    Q2_K(10, 256, 84, false), Q3_K(11, 256, 110, false), Q4_K(12, 256, 144, false), Q5_K(13, 256, 176, false),
-    Q6_K(14, 256, 210, false), Q8_K(15, 256, 292, false), I8(24, 1, 1, false), I16(25, 1, 2, false),
+    Q2_K(10, 256, 84, false), Q3_K(11, 256, 110, false), Q4_K(12, 256, 144, true), Q5_K(13, 256, 176, false),
+    Q6_K(14, 256, 210, true), Q8_K(15, 256, 292, false), I8(24, 1, 1, false), I16(25, 1, 2, false),
     I32(26, 1, 4, false), I64(27, 1, 8, false), F64(28, 1, 8, false), BF16(30, 1, 2, true);
 
     private final int id;

@@ -11,6 +11,13 @@ import java.nio.ByteOrder;
  *   <li>Q8_0: blocks of 32 elements, an F16 scale {@code d} then 32 int8 {@code q}; x = d * q;</li>
  *   <li>Q4_0: blocks of 32 elements, an F16 scale {@code d} then 16 bytes; byte j holds element j in its low
  *       nibble and element j + 16 in its high nibble; x = d * (nibble - 8).</li>
+ *   <li>Q4_K: super-blocks of 256 elements (144 bytes): F16 {@code d}, F16 {@code dmin}, 12 bytes packing eight
+ *       6-bit scales and eight 6-bit mins, then 128 bytes of nibbles; each 64 elements take 32 bytes, the low
+ *       nibbles giving the first 32 (sub-block 2i) and the high nibbles the next 32 (sub-block 2i + 1);
+ *       x = d * scale[sub] * nibble - dmin * min[sub].</li>
+ *   <li>Q6_K: super-blocks of 256 elements (210 bytes): 128 bytes of low nibbles {@code ql}, 64 bytes of high
+ *       2-bit pairs {@code qh}, 16 int8 scales (one per 16 elements), F16 {@code d}; x = d * scale * (q - 32) with
+ *       q a 6-bit value; each half of 128 elements uses 64 bytes of ql and 32 of qh.</li>
  * </ul>
  * Element ranges passed here start and end on block boundaries. Plain loops: correctness first, SIMD later.
  */
@@ -51,7 +58,71 @@ public final class QuantBlocks {
                     }
                 }
             }
+            case Q4_K -> {
+                for (int b = 0; b < count / QK_K; b++) dequantizeQ4K(data, (first / QK_K + b) * type.blockBytes(), dst, dstOffset + b * QK_K);
+            }
+            case Q6_K -> {
+                for (int b = 0; b < count / QK_K; b++) dequantizeQ6K(data, (first / QK_K + b) * type.blockBytes(), dst, dstOffset + b * QK_K);
+            }
             default -> throw noKernels(type);
+        }
+    }
+
+    private static final int QK_K = 256;
+
+    private static int u8(MemorySegment data, long at) {
+        return data.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
+    }
+
+    /** One Q4_K super-block at byte {@code at} into {@code dst[o..o + 256)}. */
+    private static void dequantizeQ4K(MemorySegment data, long at, float[] dst, int o) {
+        float d = Float.float16ToFloat(data.get(I16, at));
+        float dmin = Float.float16ToFloat(data.get(I16, at + 2));
+        long scales = at + 4;
+        long qs = at + 16;
+        for (int sub = 0; sub < 8; sub += 2) {
+            float d1 = d * q4kScale(data, scales, sub);
+            float m1 = dmin * q4kMin(data, scales, sub);
+            float d2 = d * q4kScale(data, scales, sub + 1);
+            float m2 = dmin * q4kMin(data, scales, sub + 1);
+            long q = qs + sub / 2 * 32L;
+            int out = o + sub * 32;
+            for (int l = 0; l < 32; l++) dst[out + l] = d1 * (u8(data, q + l) & 0x0F) - m1;
+            for (int l = 0; l < 32; l++) dst[out + 32 + l] = d2 * (u8(data, q + l) >>> 4) - m2;
+        }
+    }
+
+    /** Sub-block j's 6-bit scale: j < 4 in the low 6 bits of byte j; else a low nibble of byte j + 4 and two top bits of byte j - 4. */
+    private static int q4kScale(MemorySegment data, long scales, int j) {
+        if (j < 4) return u8(data, scales + j) & 63;
+        return (u8(data, scales + j + 4) & 0x0F) | ((u8(data, scales + j - 4) >>> 6) << 4);
+    }
+
+    private static int q4kMin(MemorySegment data, long scales, int j) {
+        if (j < 4) return u8(data, scales + j + 4) & 63;
+        return (u8(data, scales + j + 4) >>> 4) | ((u8(data, scales + j) >>> 6) << 4);
+    }
+
+    /** One Q6_K super-block at byte {@code at} into {@code dst[o..o + 256)}. */
+    private static void dequantizeQ6K(MemorySegment data, long at, float[] dst, int o) {
+        float d = Float.float16ToFloat(data.get(I16, at + 208));
+        for (int half = 0; half < 2; half++) {
+            long ql = at + half * 64L;
+            long qh = at + 128 + half * 32L;
+            long sc = at + 192 + half * 8L;
+            int out = o + half * 128;
+            for (int l = 0; l < 32; l++) {
+                int is = l / 16;
+                int h = u8(data, qh + l);
+                int q1 = ((u8(data, ql + l) & 0x0F) | ((h & 3) << 4)) - 32;
+                int q2 = ((u8(data, ql + l + 32) & 0x0F) | (((h >>> 2) & 3) << 4)) - 32;
+                int q3 = ((u8(data, ql + l) >>> 4) | (((h >>> 4) & 3) << 4)) - 32;
+                int q4 = ((u8(data, ql + l + 32) >>> 4) | (((h >>> 6) & 3) << 4)) - 32;
+                dst[out + l] = d * data.get(ValueLayout.JAVA_BYTE, sc + is) * q1;
+                dst[out + l + 32] = d * data.get(ValueLayout.JAVA_BYTE, sc + is + 2) * q2;
+                dst[out + l + 64] = d * data.get(ValueLayout.JAVA_BYTE, sc + is + 4) * q3;
+                dst[out + l + 96] = d * data.get(ValueLayout.JAVA_BYTE, sc + is + 6) * q4;
+            }
         }
     }
 
@@ -89,6 +160,13 @@ public final class QuantBlocks {
                     sum += block * Float.float16ToFloat(data.get(I16, at));
                 }
             }
+            case Q4_K, Q6_K -> {
+                float[] block = new float[QK_K];
+                for (int b = 0; b < count / QK_K; b++) {
+                    dequantize(type, data, first + (long) b * QK_K, block, 0, QK_K);
+                    for (int j = 0; j < QK_K; j++) sum += block[j] * x[xOffset + b * QK_K + j];
+                }
+            }
             default -> throw noKernels(type);
         }
         return sum;
@@ -115,7 +193,7 @@ public final class QuantBlocks {
             case Q4_0 -> {
                 for (int b = 0; b < values.length / QK; b++) quantizeQ4Block(values, b * QK, out, (long) b * type.blockBytes());
             }
-            default -> throw noKernels(type);
+            default -> throw new GgufFormatException("tensor type " + type + " cannot be written here (quantizers: F32, F16, BF16, Q8_0, Q4_0)");
         }
         return bytes;
     }
@@ -165,6 +243,6 @@ public final class QuantBlocks {
     }
 
     private static GgufFormatException noKernels(GgmlType type) {
-        return new GgufFormatException("tensor type " + type + " has no kernels here (supported: F32, F16, BF16, Q8_0, Q4_0)");
+        return new GgufFormatException("tensor type " + type + " has no kernels here (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
     }
 }

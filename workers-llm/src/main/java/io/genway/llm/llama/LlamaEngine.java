@@ -126,6 +126,9 @@ public final class LlamaEngine implements Engine {
             return CompletableFuture.failedFuture(new EngineException.Fatal("engine_error", "native engine failed: " + e.getMessage(), e));
         }
         incoming.add(s);
+        if (closed && incoming.remove(s)) { // closed while this was being prepared: the scheduler has drained for good
+            return CompletableFuture.failedFuture(new EngineException.Retriable("engine_closed", "native engine is closed", null));
+        }
         cancel.onCancel(() -> LockSupport.unpark(scheduler));
         LockSupport.unpark(scheduler);
         return s.result;
@@ -184,7 +187,14 @@ public final class LlamaEngine implements Engine {
                 for (Sequence s : List.copyOf(active)) fail(s, new EngineException.Fatal("engine_error", "native engine failed: " + e.getMessage(), e));
                 continue;
             }
-            for (Sequence s : stepped) advance(s);
+            for (Sequence s : stepped) {
+                try {
+                    advance(s);
+                } catch (RuntimeException e) { // a sampler or decoder fault ends its own request, not the others
+                    log.error("native engine failed request {}", s.requestId, e);
+                    fail(s, new EngineException.Fatal("engine_error", "native engine failed: " + e.getMessage(), e));
+                }
+            }
         }
         EngineException gone = new EngineException.Retriable("engine_closed", "native engine closed", null);
         for (Sequence s : List.copyOf(active)) fail(s, gone);

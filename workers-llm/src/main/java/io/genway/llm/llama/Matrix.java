@@ -32,12 +32,6 @@ public record Matrix(String name, GgmlType type, MemorySegment data, int rows, i
         return new Matrix(tensor.name(), tensor.type(), tensor.data(), Math.toIntExact(rows), Math.toIntExact(shape[0]));
     }
 
-    /** A matrix over F32 values held on the heap (tests and tools). */
-    public static Matrix ofFloats(String name, float[] values, int rows, int cols) {
-        MemorySegment data = MemorySegment.ofArray(QuantBlocks.quantize(GgmlType.F32, values));
-        return new Matrix(name, GgmlType.F32, data, rows, cols);
-    }
-
     /** Bytes of one row in storage. */
     public long rowBytes() {
         return type.bytesFor(cols);

@@ -213,8 +213,8 @@ class GgufFileTest {
 
     @Test
     void refusesToDequantizeATypeWithoutKernelsNamingTheType() {
-        assertThatThrownBy(() -> QuantBlocks.dequantize(GgmlType.Q4_K, java.lang.foreign.MemorySegment.ofArray(new byte[144]), 0, new float[256], 0, 256))
-                .hasMessageContaining("Q4_K");
+        assertThatThrownBy(() -> QuantBlocks.dequantize(GgmlType.Q5_K, java.lang.foreign.MemorySegment.ofArray(new byte[176]), 0, new float[256], 0, 256))
+                .hasMessageContaining("Q5_K");
     }
 
     @Test
