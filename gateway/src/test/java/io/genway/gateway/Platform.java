@@ -41,9 +41,14 @@ final class Platform implements AutoCloseable {
     }
 
     Platform startGateway() {
-        gateway = Gateway.start(new GatewaySettings(TestKafka.bootstrapServers(), topics, "127.0.0.1", 0, pools, apiKeys, 64 * 1024,
-                Duration.ofSeconds(3), Map.of(), null));
+        gateway = startAnotherGateway();
         return this;
+    }
+
+    /** One more gateway instance over the same topics, on a port of its own; the caller closes it. */
+    Gateway startAnotherGateway() {
+        return Gateway.start(new GatewaySettings(TestKafka.bootstrapServers(), topics, "127.0.0.1", 0, pools, apiKeys, 64 * 1024,
+                Duration.ofSeconds(3), Map.of(), null));
     }
 
     Worker startWorker(String pool, String id, Engine engine) {
