@@ -157,7 +157,8 @@ public final class Roles {
         var g = config.gateway();
         List<PoolSpec> pools = config.pools().stream().map(PoolConfig::spec).toList();
         return new GatewaySettings(bootstrapServers, config.kafka().topics(), g.host(), g.port(), pools, g.apiKeys(),
-                g.maxBodyBytes(), g.workerTimeout(), config.kafka().client(), stateDir == null ? null : stateDir.toAbsolutePath().toString());
+                g.maxBodyBytes(), g.workerTimeout(), config.kafka().client(), stateDir == null ? null : stateDir.toAbsolutePath().toString(),
+                g.keepAlive());
     }
 
     /** The settings of worker {@code n} of {@code pool} in this process; its slots come from the engine. */

@@ -158,6 +158,15 @@ final class CrashRig implements AutoCloseable {
         throw new AssertionError("no pool " + pool);
     }
 
+    /** What the most recently started child has printed so far. */
+    String lastChildLog() {
+        try {
+            return Files.readString(childLogs.getLast());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     String childLogs() {
         StringBuilder s = new StringBuilder();
         for (Path log : childLogs) {

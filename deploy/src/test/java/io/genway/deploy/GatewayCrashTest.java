@@ -75,6 +75,7 @@ class GatewayCrashTest {
                 long served = System.nanoTime();
                 System.out.printf("gateway SIGKILL: new gateway process start -> job status served %d ms (kill -> served %d ms)%n",
                         Duration.ofNanos(served - startedAt).toMillis(), Duration.ofNanos(served - killedAt).toMillis());
+                rig.lastChildLog().lines().filter(l -> l.contains("gateway serving")).forEach(l -> System.out.println("  new gateway: " + l));
 
                 // The stream, resumed on the new gateway: exactly the missed tokens, then its end.
                 HttpResponse<String> resumed = CrashRig.send(rig.request("/v1/streams/" + partial.requestId)

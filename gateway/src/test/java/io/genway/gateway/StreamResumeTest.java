@@ -29,8 +29,11 @@ class StreamResumeTest {
 
     @BeforeAll
     static void start() {
-        platform = new Platform(List.of(new PoolSpec("text", Modality.TEXT, List.of("tiny"), 100, 512)), List.of("key-alice", "key-bob"));
+        platform = new Platform(List.of(new PoolSpec("text", Modality.TEXT, List.of("tiny"), 100, 512),
+                new PoolSpec("one", Modality.TEXT, List.of("one-slot"), 100, 512)), List.of("key-alice", "key-bob"));
+        platform.keepAlive = Duration.ofMillis(200);
         platform.startWorker("text", "w-resume-1", new SyntheticTextEngine(List.of("tiny"), 4, Duration.ZERO, Duration.ofMillis(40)));
+        platform.startWorker("one", "w-one-1", new SyntheticTextEngine(List.of("one-slot"), 1, Duration.ZERO, Duration.ofMillis(50)));
         platform.startGateway();
     }
 
@@ -152,6 +155,26 @@ class StreamResumeTest {
         HttpResponse<String> noPartition = Http.get(platform.url("/v1/streams/" + partial.requestId),
                 "Authorization", "Bearer key-alice", "Last-Event-ID", "999-0-1");
         assertThat(noPartition.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aStreamWaitingInTheQueueGetsCommentHeartbeats() throws Exception {
+        String busy = new JsonObject(Http.post(platform.url("/v1/jobs"), """
+                {"type":"completion","model":"one-slot","prompt":"hold the slot","max_tokens":40}""", ALICE).body()).getString("id");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                new JsonObject(Http.get(platform.url("/v1/jobs/" + busy), ALICE).body()).getString("status").equals("running"));
+        HttpResponse<Stream<String>> waiting = Http.stream(platform.url("/v1/chat/completions"), """
+                {"model":"one-slot","stream":true,"max_tokens":2,"messages":[{"role":"user","content":"my turn"}]}""", ALICE);
+        List<String> beforeFirstToken = new java.util.ArrayList<>();
+        for (Iterator<String> lines = waiting.body().iterator(); lines.hasNext(); ) {
+            String line = lines.next();
+            if (line.startsWith("data: {") && !new JsonObject(line.substring(6)).getJsonArray("choices").getJsonObject(0)
+                    .getJsonObject("delta").getString("content", "").isEmpty()) break;
+            beforeFirstToken.add(line);
+        }
+        waiting.body().close();
+        // The slot was taken for about two seconds: the waiting stream heard from the gateway meanwhile.
+        assertThat(beforeFirstToken.stream().filter(l -> l.equals(": queued")).count()).isGreaterThanOrEqualTo(2);
     }
 
     @Test

@@ -45,9 +45,10 @@ final class ConfigReader {
         List<String> keys = s.strings("api_keys", d.apiKeys());
         long maxBody = s.longValue("max_body_bytes", d.maxBodyBytes());
         Duration workerTimeout = s.duration("worker_timeout", d.workerTimeout());
+        Duration keepAlive = s.duration("keep_alive", d.keepAlive());
         Path stateDir = s.pathValue("state_dir", d.stateDir());
         s.rejectUnknown("key");
-        return s.build(() -> new GatewayConfig(host, port, keys, maxBody, workerTimeout, stateDir));
+        return s.build(() -> new GatewayConfig(host, port, keys, maxBody, workerTimeout, keepAlive, stateDir));
     }
 
     private static BrokerConfig readBroker(YamlSection s) {

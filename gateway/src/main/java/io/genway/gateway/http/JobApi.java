@@ -123,7 +123,7 @@ final class JobApi {
         long[] lastContent = {after};
         EventReplay replay = new EventReplay(services.settings().bootstrapServers(), services.settings().topics().events(),
                 services.settings().kafka(), job.jobId(), job.events());
-        long keepalive = services.vertx().setPeriodic(10_000, id -> {
+        long keepalive = services.vertx().setPeriodic(services.settings().keepAlive().toMillis(), id -> {
             if (!gone.get() && !response.ended()) response.write(Sse.comment("keep-alive"));
         });
         response.closeHandler(v -> {

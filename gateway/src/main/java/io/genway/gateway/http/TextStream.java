@@ -22,8 +22,6 @@ import java.util.List;
  * numbers it already produced), and writes OpenAI's chunk format or, for {@code stream: false}, the whole object.
  */
 final class TextStream {
-    private static final long KEEPALIVE_MS = 10_000;
-
     private final Services services;
     private final RoutingContext ctx;
     private final HttpServerResponse response;
@@ -104,7 +102,7 @@ final class TextStream {
         if (stream) {
             Sse.open(response);
             write(chunk(origin.kind() == RequestKind.CHAT ? new JsonObject().put("role", "assistant").put("content", "") : null, "", null), 0);
-            keepalive = services.vertx().setPeriodic(KEEPALIVE_MS, id -> {
+            keepalive = services.vertx().setPeriodic(services.settings().keepAlive().toMillis(), id -> {
                 if (!done && lastSeq == 0) response.write(Sse.comment("queued"));
             });
         }
