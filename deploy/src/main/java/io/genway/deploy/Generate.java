@@ -5,9 +5,8 @@ import io.genway.llm.llama.Generation;
 import io.genway.llm.llama.Llama;
 import io.genway.llm.llama.LlamaState;
 import io.genway.llm.llama.Sampler;
-import io.genway.llm.tokenizer.SentencePieceTokenizer;
 import io.genway.llm.tokenizer.StreamingDecoder;
-import io.genway.llm.tokenizer.Vocabulary;
+import io.genway.llm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
@@ -60,7 +59,7 @@ final class Generate implements Callable<Integer> {
     /** Where the timings come from; tests may drive it. */
     LongSupplier nanoTime = System::nanoTime;
 
-    record Loaded(Llama model, SentencePieceTokenizer tokenizer) {}
+    record Loaded(Llama model, Tokenizer tokenizer) {}
 
     @Override
     public Integer call() {
@@ -79,8 +78,8 @@ final class Generate implements Callable<Integer> {
             return Genway.CONFIG_ERROR;
         }
         Llama llama = loaded.model();
-        SentencePieceTokenizer tokenizer = loaded.tokenizer();
-        int[] ids = tokenizer.encode(prompt, true);
+        Tokenizer tokenizer = loaded.tokenizer();
+        int[] ids = tokenizer.encode(prompt, true, false);
         int context = llama.config().contextLength();
         if (ids.length >= context) {
             err.println("genway generate: the prompt's " + ids.length + " tokens leave no room in the model's context of " + context);
@@ -121,7 +120,7 @@ final class Generate implements Callable<Integer> {
     /** Fails when the model cannot run: the file is missing, is not GGUF, or has an architecture or tensor type we lack. */
     static Loaded load(Path model) throws IOException {
         try (GgufFile file = GgufFile.open(model)) {
-            return new Loaded(Llama.load(file), new SentencePieceTokenizer(Vocabulary.from(file.metadata())));
+            return new Loaded(Llama.load(file), Tokenizer.from(file.metadata()));
         }
     }
 

@@ -1,9 +1,8 @@
 package io.genway.llm.llama;
 
 import io.genway.llm.gguf.GgufFile;
-import io.genway.llm.tokenizer.SentencePieceTokenizer;
 import io.genway.llm.tokenizer.StreamingDecoder;
-import io.genway.llm.tokenizer.Vocabulary;
+import io.genway.llm.tokenizer.Tokenizer;
 import io.genway.schemas.ChatMessage;
 import io.genway.schemas.FinishReason;
 import io.genway.schemas.GenerationRequest;
@@ -33,7 +32,7 @@ import java.util.concurrent.Executors;
 public final class LlamaEngine implements Engine {
     private final LlamaEngineSettings settings;
     private final Llama model;
-    private final SentencePieceTokenizer tokenizer;
+    private final Tokenizer tokenizer;
     private final int contextLength;
     private final ExecutorService slots;
 
@@ -41,7 +40,7 @@ public final class LlamaEngine implements Engine {
         this.settings = settings;
         try (GgufFile file = GgufFile.open(settings.model())) {
             this.model = Llama.load(file); // weights are copied to the heap, so the mapping can go
-            this.tokenizer = new SentencePieceTokenizer(Vocabulary.from(file.metadata()));
+            this.tokenizer = Tokenizer.from(file.metadata());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read model " + settings.model(), e);
         }
@@ -72,7 +71,7 @@ public final class LlamaEngine implements Engine {
         if (cancel.cancelled()) return Outcome.cancelled();
         TextInput input = request.text();
         SamplingParams sampling = input.sampling();
-        int[] prompt = tokenizer.encode(promptText(input), true);
+        int[] prompt = tokenizer.encode(promptText(input), true, false);
         if (prompt.length >= contextLength) {
             throw new EngineException.Fatal("context_length_exceeded",
                     "prompt of " + prompt.length + " tokens leaves no room in a context of " + contextLength, null);
