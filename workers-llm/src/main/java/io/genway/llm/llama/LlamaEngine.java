@@ -1,9 +1,10 @@
 package io.genway.llm.llama;
 
+import io.genway.llm.chat.ChatTemplateException;
+import io.genway.llm.chat.PromptEncoder;
 import io.genway.llm.gguf.GgufFile;
 import io.genway.llm.tokenizer.StreamingDecoder;
 import io.genway.llm.tokenizer.Tokenizer;
-import io.genway.schemas.ChatMessage;
 import io.genway.schemas.FinishReason;
 import io.genway.schemas.GenerationRequest;
 import io.genway.schemas.SamplingParams;
@@ -26,13 +27,14 @@ import java.util.concurrent.Executors;
 
 /**
  * The native transformer engine, first cut: a Llama GGUF model run in plain Java, one request per slot, each on
- * its own thread (no batching yet). Output is reproducible from the request's seed. Chat requests are rendered
- * as plain "role: content" lines until chat templates arrive.
+ * its own thread (no batching yet). Output is reproducible from the request's seed. Prompts are made by
+ * {@link PromptEncoder}: chat requests through the model's chat template.
  */
 public final class LlamaEngine implements Engine {
     private final LlamaEngineSettings settings;
     private final Llama model;
     private final Tokenizer tokenizer;
+    private final PromptEncoder prompts;
     private final int contextLength;
     private final ExecutorService slots;
 
@@ -41,6 +43,7 @@ public final class LlamaEngine implements Engine {
         try (GgufFile file = GgufFile.open(settings.model())) {
             this.model = Llama.load(file); // weights are copied to the heap, so the mapping can go
             this.tokenizer = Tokenizer.from(file.metadata());
+            this.prompts = PromptEncoder.from(file.metadata(), tokenizer);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read model " + settings.model(), e);
         }
@@ -71,7 +74,12 @@ public final class LlamaEngine implements Engine {
         if (cancel.cancelled()) return Outcome.cancelled();
         TextInput input = request.text();
         SamplingParams sampling = input.sampling();
-        int[] prompt = tokenizer.encode(promptText(input), true, false);
+        int[] prompt;
+        try {
+            prompt = prompts.encode(input);
+        } catch (ChatTemplateException e) {
+            throw new EngineException.Fatal("chat_template_error", e.getMessage(), e);
+        }
         if (prompt.length >= contextLength) {
             throw new EngineException.Fatal("context_length_exceeded",
                     "prompt of " + prompt.length + " tokens leaves no room in a context of " + contextLength, null);
@@ -82,21 +90,13 @@ public final class LlamaEngine implements Engine {
         Stream stream = new Stream(output, cancel, sampling.stop());
 
         Generation.Result result = Generation.generate(model, new LlamaState(model.config(), prompt.length + maxTokens, false),
-                prompt, maxTokens, tokenizer.vocabulary().eos(), sampler, stream::accept);
+                prompt, maxTokens, tokenizer::isEndOfGeneration, sampler, stream::accept);
 
         if (stream.cancelled) return Outcome.cancelled();
         Usage usage = new Usage(prompt.length, result.generated());
         if (stream.stops.stopped()) return new Outcome(FinishReason.STOP, usage);
         stream.finish();
         return new Outcome(result.stop() == Generation.Stop.END_OF_SEQUENCE ? FinishReason.STOP : FinishReason.LENGTH, usage);
-    }
-
-    /** The prompt, or chat messages as "role: content" lines (a stand-in until the GGUF's chat template is used). */
-    static String promptText(TextInput input) {
-        if (input.prompt() != null) return input.prompt();
-        StringBuilder text = new StringBuilder();
-        for (ChatMessage m : input.messages()) text.append(m.role()).append(": ").append(m.content()).append('\n');
-        return text.append("assistant: ").toString();
     }
 
     /** One run's path from token ids to {@link Output}: whole characters only, stop sequences cut, cancel checked. */
