@@ -28,7 +28,10 @@ import jinjava.javax.el.CompositeELResolver;
  * {@code namespace()}, slicing ({@code messages[1:]}, {@code messages[-1]}), {@code in}, {@code ~}, {@code is
  * defined} and the usual filters ({@code trim}, {@code length}, {@code tojson}); Python's string methods
  * ({@code strip}, {@code startswith}, {@code lower}, {@code title}, {@code split}, ...) come from
- * {@link PythonStringMethods}; {@link TemplateSource} makes whitespace control and {@code not} behave as in Jinja. Immutable and thread-safe: each render has its own interpreter.
+ * {@link PythonStringMethods}; {@link TemplateSource} makes whitespace control and {@code not} behave as in Jinja.
+ * Known differences from Jinja: booleans print as {@code true}/{@code false} (Jinja: {@code True}/{@code False})
+ * and {@code tojson} writes compact JSON (Python: {@code ", "} and {@code ": "} separators). Immutable and
+ * thread-safe: each render has its own interpreter.
  */
 public final class JinjaChatTemplate implements ChatTemplate {
     private static final List<ChatMessage> PROBE = List.of(new ChatMessage("user", "Hello"));

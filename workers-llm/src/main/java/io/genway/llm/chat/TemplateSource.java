@@ -109,7 +109,7 @@ final class TemplateSource {
         return body.substring(0, from) + String.join("", out) + body.substring(to);
     }
 
-    /** Copies tokens [from, to) to out, wrapping each unary not's operand; returns nothing, appends. */
+    /** Appends tokens [from, to) to {@code out}, each unary not's operand in parentheses. */
     private static void rewrite(List<String> t, int from, int to, List<String> out) {
         int i = from;
         while (i < to) {
@@ -142,22 +142,19 @@ final class TemplateSource {
         return null;
     }
 
+    /** Where the operand starting at {@code from} ends: after its last token before a boundary at depth 0. */
     private static int operandEnd(List<String> t, int from, int to) {
         int depth = 0;
         int lastNonBlank = from;
         for (int i = from; i < to; i++) {
             String token = t.get(i);
             if (token.isBlank()) continue;
-            if (depth == 0 && BOUNDARIES.contains(token)) return trimEnd(t, from, lastNonBlank);
+            if (depth == 0 && BOUNDARIES.contains(token)) return lastNonBlank;
             if (token.equals("(") || token.equals("[") || token.equals("{")) depth++;
             if (token.equals(")") || token.equals("]") || token.equals("}")) depth--;
             lastNonBlank = i + 1;
         }
-        return trimEnd(t, from, lastNonBlank);
-    }
-
-    private static int trimEnd(List<String> t, int from, int end) {
-        return Math.max(from, end);
+        return lastNonBlank;
     }
 
     /** Whitespace runs, string literals, names and numbers, and single punctuation characters (two for ==, != ...). */
