@@ -9,11 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The committed outputs of src/test/python/clip_reference.py (transformers' CLIPTokenizer and CLIPTextModel). */
-final class ClipReference {
+public final class ClipReference {
     private ClipReference() {}
 
     /** The small SD 1.x-layout tokenizer folder the script trained. */
-    static Path tokenizerFolder() {
+    public static Path tokenizerFolder() {
         return resource("tokenizer");
     }
 

@@ -16,7 +16,7 @@ import java.util.Map;
  * The text encoders of src/test/python/clip_reference.py as {@code text_encoder/} folders: transformers' config as
  * the script wrote it, and weights by the script's formula, so no weight file is committed.
  */
-final class ClipTextFixture {
+public final class ClipTextFixture {
     static final JsonNode EXPECTED = ClipReference.json("text-model-expected.json");
 
     private ClipTextFixture() {}
@@ -27,7 +27,7 @@ final class ClipTextFixture {
     }
 
     /** Writes {@code config.json} and {@code model.safetensors} into {@code folder}, names under {@code prefix}. */
-    static Path write(Path folder, int index, String prefix) throws IOException {
+    public static Path write(Path folder, int index, String prefix) throws IOException {
         Files.createDirectories(folder);
         ObjectNode config = ((ObjectNode) model(index).get("config").deepCopy());
         config.putArray("architectures").add(ClipTextConfig.CLASS_NAME);

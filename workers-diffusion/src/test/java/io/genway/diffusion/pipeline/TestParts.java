@@ -11,14 +11,14 @@ import java.util.List;
 import java.util.Map;
 
 /** Test doubles for the pipeline's parts: known, row-independent arithmetic in place of CLIP and a UNet. */
-final class TestParts {
-    static final int TOKENS = 4;
-    static final int WIDTH = 3;
+public final class TestParts {
+    public static final int TOKENS = 4;
+    public static final int WIDTH = 3;
 
     private TestParts() {}
 
     /** Stable Diffusion's schedule, saved with DDIM as SD 2 ships it. */
-    static SchedulerConfig stableDiffusionSchedule(Path dir) {
+    public static SchedulerConfig stableDiffusionSchedule(Path dir) {
         try {
             Path file = Files.writeString(dir.resolve("scheduler_config.json"), """
                     {"_class_name": "DDIMScheduler", "beta_schedule": "scaled_linear", "beta_start": 0.00085,
@@ -32,7 +32,7 @@ final class TestParts {
     }
 
     /** Every state of a prompt is one value: the one {@code values} gives, else the prompt's length / 100. */
-    record ConstantEncoder(Map<String, Float> values) implements PromptEncoder {
+    public record ConstantEncoder(Map<String, Float> values) implements PromptEncoder {
         @Override
         public int tokens() {
             return TOKENS;
@@ -55,10 +55,10 @@ final class TestParts {
      * {@code out = 0.1 x + c + t / 10000} per row, c the row's first context value: each row depends on its own
      * inputs only. Records every call.
      */
-    static class LinearDenoiser implements Denoiser {
-        final List<float[]> samples = new ArrayList<>();
-        final List<float[]> contexts = new ArrayList<>();
-        final List<Integer> rows = new ArrayList<>();
+    public static class LinearDenoiser implements Denoiser {
+        public final List<float[]> samples = new ArrayList<>();
+        public final List<float[]> contexts = new ArrayList<>();
+        public final List<Integer> rows = new ArrayList<>();
 
         @Override
         public int channels() {
