@@ -3,6 +3,7 @@ package io.genway.diffusion;
 import io.genway.diffusion.model.ModelConfigException;
 import io.genway.diffusion.pipeline.ImageModel;
 import io.genway.diffusion.pipeline.ImageRequest;
+import io.genway.diffusion.pipeline.ModelParts;
 import io.genway.diffusion.pipeline.Sampler;
 import io.genway.diffusion.pipeline.StepTimes;
 import io.genway.diffusion.pipeline.TextToImage;
@@ -18,6 +19,8 @@ import io.genway.worker.engine.EngineException;
 import io.genway.worker.engine.EngineInfo;
 import io.genway.worker.engine.Outcome;
 import io.genway.worker.engine.Output;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -94,6 +97,18 @@ public final class NativeImageEngine implements Engine {
         this(model, models, slots, maxBatch, sampler, NativeImageEngine::log, System::nanoTime);
     }
 
+    /**
+     * Loads the diffusers folder at {@code model} with this build's forward passes.
+     *
+     * @param sampler a {@link Sampler#wireName()}, or null for the folder's own
+     * @throws io.genway.diffusion.model.ModelConfigException when the model cannot run here, naming why
+     */
+    public static NativeImageEngine load(Path model, List<String> models, int slots, int maxBatch, String sampler)
+            throws IOException {
+        return new NativeImageEngine(ImageModel.load(model, ModelParts.NATIVE), models, slots, maxBatch,
+                sampler == null ? null : Sampler.named(sampler));
+    }
+
     @Override
     public EngineInfo info() {
         return new EngineInfo("native", models, slots, 0);
@@ -115,7 +130,7 @@ public final class NativeImageEngine implements Engine {
                     "model " + request.model() + " is not served here; this engine serves " + models, null));
         }
         ImageInput input = request.image();
-        int factor = model.pipeline().scaleFactor();
+        int factor = model.sizeMultiple();
         if (input.width() % factor != 0 || input.height() % factor != 0) {
             return CompletableFuture.failedFuture(new EngineException.Fatal("invalid_size", "size " + input.size()
                     + " must be a multiple of " + factor + " for model " + request.model(), null));

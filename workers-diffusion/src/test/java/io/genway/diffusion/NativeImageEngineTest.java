@@ -137,7 +137,7 @@ class NativeImageEngineTest {
         TextToImage pipeline = new TextToImage(new TestParts.ConstantEncoder(Map.of()), denoiser, LatentDecoder.PIXELS,
                 TestParts.stableDiffusionSchedule(dir));
         List<NativeImageEngine.Timings> seen = new CopyOnWriteArrayList<>();
-        NativeImageEngine engine = new NativeImageEngine(new ImageModel(dir, pipeline, Sampler.DDIM), List.of("demo"),
+        NativeImageEngine engine = new NativeImageEngine(new ImageModel(dir, pipeline, Sampler.DDIM, 16, 8), List.of("demo"),
                 4, maxBatch, null, seen::add, System::nanoTime);
         engines.add(engine);
         return engine;

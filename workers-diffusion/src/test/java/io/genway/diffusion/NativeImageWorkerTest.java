@@ -32,7 +32,7 @@ class NativeImageWorkerTest {
                 LatentDecoder.PIXELS, TestParts.stableDiffusionSchedule(dir));
         GenerationRequest request = NativeImageEngineTest.request("a red circle on a blue background", 11, 1, 32);
         try (PoolHarness pool = new PoolHarness(new PoolSpec("images", Modality.IMAGE, List.of("demo"), 100, 512))) {
-            pool.startWorker("w1", new NativeImageEngine(new ImageModel(dir, pipeline, Sampler.EULER), List.of("demo"),
+            pool.startWorker("w1", new NativeImageEngine(new ImageModel(dir, pipeline, Sampler.EULER, 32, 8), List.of("demo"),
                     2, 4, null));
             pool.submit(request);
             List<StreamEvent> events = pool.eventsUntilTerminal(request.requestId(), Duration.ofSeconds(60));

@@ -110,7 +110,7 @@ final class ConfigReader {
                 case EngineConfig.NativeText.TYPE -> nativeText(s);
                 default -> syntheticText(s);
             };
-            case IMAGE -> syntheticImage(s);
+            case IMAGE -> type.equals(EngineConfig.NativeImage.TYPE) ? nativeImage(s) : syntheticImage(s);
         };
         return engine;
     }
@@ -141,6 +141,15 @@ final class ConfigReader {
         int context = s.integer("context_length", 0);
         s.rejectUnknown("option for engine type native");
         return s.build(() -> new EngineConfig.NativeText(model, slots, context));
+    }
+
+    private static EngineConfig nativeImage(YamlSection s) {
+        java.nio.file.Path model = s.pathValue("model", null);
+        int slots = s.integer("slots", EngineConfig.NativeImage.DEFAULT_SLOTS);
+        int maxBatch = s.integer("max_batch", EngineConfig.NativeImage.DEFAULT_MAX_BATCH);
+        String sampler = s.string("sampler", null);
+        s.rejectUnknown("option for engine type native");
+        return s.build(() -> new EngineConfig.NativeImage(model, slots, maxBatch, sampler));
     }
 
     private static EngineConfig syntheticImage(YamlSection s) {

@@ -140,11 +140,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheNativeImageEngineWithItsDiffusersFolder() throws java.io.IOException {
+        java.nio.file.Files.writeString(dir.resolve("model_index.json"), "{}");
+        GenwayConfig config = parse("pools: [{ name: i, modality: image, models: [demo], engine: { type: native, model: " + dir
+                + ", max_batch: 2, sampler: euler_a } }]");
+        assertThat(config.pools().getFirst().engine()).isEqualTo(new EngineConfig.NativeImage(dir, 4, 2, "euler_a"));
+    }
+
+    @Test
+    void namesTheNativeImageEnginesMissingFolderAndUnknownSampler() throws java.io.IOException {
+        failsWith(() -> parse("pools: [{ name: i, modality: image, models: [a], engine: { type: native } }]"),
+                "pools[0].engine.model: required for engine type native: the path of a diffusers folder");
+        failsWith(() -> parse("pools: [{ name: i, modality: image, models: [a], engine: { type: native, model: " + dir + " } }]"),
+                "pools[0].engine.model: not a diffusers folder (no model_index.json): " + dir);
+        java.nio.file.Files.writeString(dir.resolve("model_index.json"), "{}");
+        failsWith(() -> parse("pools: [{ name: i, modality: image, models: [a], engine: { type: native, model: " + dir
+                        + ", sampler: plms } }]"),
+                "pools[0].engine.sampler: unknown sampler 'plms' (known: ddim, ddpm, euler, euler_a, dpmpp_2m, dpmpp_2m_karras)");
+    }
+
+    @Test
     void namesAnUnknownEngineTypeAndListsTheModalitysTypes() {
         failsWith(() -> parse("pools: [{ name: t, modality: text, models: [a], engine: { type: gguf } }]"),
                 "pools[0].engine.type: unknown engine type 'gguf' for modality text (text engines: synthetic, remote, native)");
         failsWith(() -> parse("pools: [{ name: i, modality: image, models: [a], engine: { type: remote, base_url: http://x } }]"),
-                "pools[0].engine.type: unknown engine type 'remote' for modality image (image engines: synthetic)");
+                "pools[0].engine.type: unknown engine type 'remote' for modality image (image engines: synthetic, native)");
     }
 
     @Test

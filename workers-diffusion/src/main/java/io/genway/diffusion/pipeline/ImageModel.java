@@ -21,8 +21,12 @@ import java.util.Set;
  *
  * @param defaultSampler the sampler the folder's scheduler config names, or DPM-Solver++ 2M for schedulers this
  *     engine lacks (Stable Diffusion 1.5 ships PNDM)
+ * @param defaultSide the side the model was trained at: the UNet's {@code sample_size} times the decoder's scale
+ *     (512 for Stable Diffusion 1.5)
+ * @param sizeMultiple what both sides must be a multiple of: the decoder's scale times the UNet's total
+ *     downsampling, 2^(blocks - 1) (64 for Stable Diffusion)
  */
-public record ImageModel(Path root, TextToImage pipeline, Sampler defaultSampler) {
+public record ImageModel(Path root, TextToImage pipeline, Sampler defaultSampler, int defaultSide, int sizeMultiple) {
     static final Set<String> TOKENIZERS = Set.of("CLIPTokenizer", "CLIPTokenizerFast");
 
     /**
@@ -72,7 +76,10 @@ public record ImageModel(Path root, TextToImage pipeline, Sampler defaultSampler
         LatentDecoder decoder = latent ? parts.vaeDecoder(folder) : LatentDecoder.PIXELS;
         Sampler sampler = Sampler.ofSchedulerClass(schedulerConfig.className()).orElse(Sampler.DPMPP_2M);
         sampler.create(schedulerConfig); // an unsupported scheduler value fails now, not at the first request
-        return new ImageModel(root, new TextToImage(encoder, denoiser, decoder, schedulerConfig), sampler);
+        int side = unetConfig.sampleSize() > 0 ? unetConfig.sampleSize() * decoder.scaleFactor() : 512;
+        int multiple = decoder.scaleFactor() << (unetConfig.blockOutChannels().size() - 1);
+        return new ImageModel(root, new TextToImage(encoder, denoiser, decoder, schedulerConfig), sampler, side,
+                multiple);
     }
 
     private static ModelConfigException missing(DiffusersFolder folder, String component) {
