@@ -89,7 +89,8 @@ public final class NativeImageEngine implements Engine {
         this.sampler = sampler != null ? sampler : model.defaultSampler();
         this.timings = Objects.requireNonNull(timings, "timings");
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
-        this.deliveries = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("native-image-result-", 0).factory());
+        this.deliveries = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("native-image-result-", 0).factory());
         this.renderer = Thread.ofPlatform().name("native-image").daemon().start(this::renderLoop);
     }
 

@@ -82,7 +82,8 @@ public final class ClipTokenizer {
         for (int rank = 0; rank < merges.size(); rank++) {
             String[] pair = merges.get(rank).split(" ");
             if (pair.length != 2) {
-                throw new IllegalArgumentException("merge " + (rank + 1) + " must be two symbols, was \"" + merges.get(rank) + "\"");
+                throw new IllegalArgumentException("merge " + (rank + 1) + " must be two symbols, was \""
+                        + merges.get(rank) + "\"");
             }
             Integer left = vocab.get(pair[0]);
             Integer right = vocab.get(pair[1]);
@@ -270,7 +271,10 @@ public final class ClipTokenizer {
         return chars;
     }
 
-    /** special_tokens_map.json wins over tokenizer_config.json, as transformers merges them; a token may be an object. */
+    /**
+     * special_tokens_map.json wins over tokenizer_config.json, as transformers merges them; a token may be an
+     * object.
+     */
     private static String token(JsonNode special, JsonNode config, String key, String fallback, Path configFile) {
         for (JsonNode source : new JsonNode[] {special, config}) {
             if (source == null || !source.has(key) || source.get(key).isNull()) continue;

@@ -36,7 +36,8 @@ public record ImageModel(Path root, TextToImage pipeline, Sampler defaultSampler
     public static ImageModel load(Path root, ModelParts parts) throws IOException {
         DiffusersFolder folder = DiffusersFolder.open(root);
         ModelIndex index = folder.index();
-        ModelIndex.Component tokenizerClass = index.component("tokenizer").orElseThrow(() -> missing(folder, "tokenizer"));
+        ModelIndex.Component tokenizerClass =
+                index.component("tokenizer").orElseThrow(() -> missing(folder, "tokenizer"));
         if (!TOKENIZERS.contains(tokenizerClass.className())) {
             throw new ModelConfigException(root.resolve(DiffusersFolder.INDEX_FILE), "tokenizer class \""
                     + tokenizerClass.className() + "\" is not supported here (supported: " + TOKENIZERS + ")");
@@ -55,7 +56,8 @@ public record ImageModel(Path root, TextToImage pipeline, Sampler defaultSampler
             AutoencoderKLConfig vae = folder.autoencoderKL("vae");
             if (vae.latentChannels() != unetConfig.inChannels()) {
                 throw new ModelConfigException(root.resolve("unet/config.json"), "in_channels "
-                        + unetConfig.inChannels() + " does not match the vae's latent_channels " + vae.latentChannels());
+                        + unetConfig.inChannels() + " does not match the vae's latent_channels "
+                        + vae.latentChannels());
             }
         } else if (unetConfig.inChannels() != 3 || unetConfig.outChannels() != 3) {
             throw new ModelConfigException(root.resolve("unet/config.json"), "a model without a vae must denoise RGB"

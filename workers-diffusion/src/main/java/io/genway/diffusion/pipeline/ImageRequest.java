@@ -27,7 +27,8 @@ public record ImageRequest(String prompt, String negativePrompt, long seed, int 
             throw new IllegalArgumentException("width must be a multiple of 8 in [8, " + MAX_SIDE + "], was " + width);
         }
         if (height < 8 || height > MAX_SIDE || height % 8 != 0) {
-            throw new IllegalArgumentException("height must be a multiple of 8 in [8, " + MAX_SIDE + "], was " + height);
+            throw new IllegalArgumentException("height must be a multiple of 8 in [8, " + MAX_SIDE + "], was "
+                    + height);
         }
     }
 

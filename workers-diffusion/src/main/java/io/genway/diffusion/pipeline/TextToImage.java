@@ -66,7 +66,8 @@ public final class TextToImage {
         }
     }
 
-    public TextToImage(PromptEncoder encoder, Denoiser denoiser, LatentDecoder decoder, SchedulerConfig schedulerConfig) {
+    public TextToImage(PromptEncoder encoder, Denoiser denoiser, LatentDecoder decoder,
+                       SchedulerConfig schedulerConfig) {
         this(encoder, denoiser, decoder, schedulerConfig, System::nanoTime);
     }
 
@@ -94,7 +95,8 @@ public final class TextToImage {
         if (batch.isEmpty()) return List.of();
         ImageRequest first = batch.getFirst();
         for (ImageRequest request : batch) {
-            if (request.width() != first.width() || request.height() != first.height() || request.steps() != first.steps()) {
+            if (request.width() != first.width() || request.height() != first.height()
+                    || request.steps() != first.steps()) {
                 throw new IllegalArgumentException("a batch shares size and steps: " + request.size() + "/"
                         + request.steps() + " next to " + first.size() + "/" + first.steps());
             }
@@ -214,7 +216,8 @@ public final class TextToImage {
 
     private static float[] checkedContext(float[] states, int expected) {
         if (states.length != expected) {
-            throw new IllegalStateException("the prompt encoder returned " + states.length + " floats, not " + expected);
+            throw new IllegalStateException("the prompt encoder returned " + states.length + " floats, not "
+                    + expected);
         }
         return states;
     }
