@@ -9,23 +9,31 @@ import java.util.stream.IntStream;
 final class TextOps {
     private TextOps() {}
 
-    /** {@code out = x W^T + b}: x (rows, in), W (out, in) as PyTorch's Linear stores it, b (out). */
+    /**
+     * {@code out = x W^T + b}: x (rows, in), W (out, in) as PyTorch's Linear stores it, b (out). The loop runs over
+     * weight rows outermost, so each weight row is read from memory once and reused from cache for every token:
+     * the weights, not the 77 tokens, are what is large.
+     */
     static float[] linear(float[] x, int rows, int in, float[] weight, float[] bias, int out) {
         float[] y = new float[rows * out];
-        IntStream.range(0, rows).parallel().forEach(r -> {
-            int xo = r * in;
-            for (int o = 0; o < out; o++) {
+        int block = 16;
+        IntStream.range(0, (out + block - 1) / block).parallel().forEach(b -> {
+            int end = Math.min(out, (b + 1) * block);
+            for (int o = b * block; o < end; o++) {
                 int wo = o * in;
-                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                int i = 0;
-                for (; i + 3 < in; i += 4) {
-                    s0 += x[xo + i] * weight[wo + i];
-                    s1 += x[xo + i + 1] * weight[wo + i + 1];
-                    s2 += x[xo + i + 2] * weight[wo + i + 2];
-                    s3 += x[xo + i + 3] * weight[wo + i + 3];
+                for (int r = 0; r < rows; r++) {
+                    int xo = r * in;
+                    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                    int i = 0;
+                    for (; i + 3 < in; i += 4) {
+                        s0 += x[xo + i] * weight[wo + i];
+                        s1 += x[xo + i + 1] * weight[wo + i + 1];
+                        s2 += x[xo + i + 2] * weight[wo + i + 2];
+                        s3 += x[xo + i + 3] * weight[wo + i + 3];
+                    }
+                    for (; i < in; i++) s0 += x[xo + i] * weight[wo + i];
+                    y[r * out + o] = (s0 + s1) + (s2 + s3) + bias[o];
                 }
-                for (; i < in; i++) s0 += x[xo + i] * weight[wo + i];
-                y[r * out + o] = (s0 + s1) + (s2 + s3) + bias[o];
             }
         });
         return y;
