@@ -37,7 +37,8 @@ import java.util.function.LongSupplier;
 /**
  * The diffusion pool's native engine: renders with a {@link TextToImage} pipeline in this JVM. Requests wait in
  * one queue; a single render thread takes the oldest and, with it, every queued request of the same size and step
- * count up to {@code maxBatch} images, and denoises them as one batch. Each request reports "step k of N" after
+ * count up to {@code maxBatch} images, and denoises them as one batch (a request's own images always go together,
+ * so one asking for more than {@code maxBatch} runs alone). Each request reports "step k of N" after
  * every step, stops between steps when cancelled, and gets one PNG per image, image {@code i} made with seed
  * {@code seed + i} and carrying its generation parameters as text chunks.
  *
