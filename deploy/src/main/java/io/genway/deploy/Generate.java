@@ -1,17 +1,20 @@
 package io.genway.deploy;
 
+import io.genway.llm.chat.ChatTemplateException;
+import io.genway.llm.chat.PromptEncoder;
 import io.genway.llm.gguf.GgufFile;
 import io.genway.llm.llama.Generation;
 import io.genway.llm.llama.Llama;
 import io.genway.llm.llama.LlamaState;
 import io.genway.llm.llama.Sampler;
-import io.genway.llm.tokenizer.SentencePieceTokenizer;
 import io.genway.llm.tokenizer.StreamingDecoder;
-import io.genway.llm.tokenizer.Vocabulary;
+import io.genway.llm.tokenizer.Tokenizer;
+import io.genway.schemas.ChatMessage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -57,10 +60,13 @@ final class Generate implements Callable<Integer> {
     @Option(names = "--greedy", description = "always the most likely token (the same as --temperature 0)")
     boolean greedy;
 
+    @Option(names = "--chat", description = "send the prompt as one user message through the model's chat template (tokenizer.chat_template)")
+    boolean chat;
+
     /** Where the timings come from; tests may drive it. */
     LongSupplier nanoTime = System::nanoTime;
 
-    record Loaded(Llama model, SentencePieceTokenizer tokenizer) {}
+    record Loaded(Llama model, PromptEncoder prompts) {}
 
     @Override
     public Integer call() {
@@ -79,8 +85,14 @@ final class Generate implements Callable<Integer> {
             return Genway.CONFIG_ERROR;
         }
         Llama llama = loaded.model();
-        SentencePieceTokenizer tokenizer = loaded.tokenizer();
-        int[] ids = tokenizer.encode(prompt, true);
+        Tokenizer tokenizer = loaded.prompts().tokenizer();
+        int[] ids;
+        try {
+            ids = chat ? loaded.prompts().encodeChat(List.of(new ChatMessage("user", prompt))) : loaded.prompts().encodeCompletion(prompt);
+        } catch (ChatTemplateException e) {
+            err.println("genway generate: " + e.getMessage());
+            return Genway.CONFIG_ERROR;
+        }
         int context = llama.config().contextLength();
         if (ids.length >= context) {
             err.println("genway generate: the prompt's " + ids.length + " tokens leave no room in the model's context of " + context);
@@ -94,7 +106,7 @@ final class Generate implements Callable<Integer> {
         long start = nanoTime.getAsLong();
         long[] first = {-1};
         Generation.Result result = Generation.generate(llama, new LlamaState(llama.config(), ids.length + budget, false), ids, budget,
-                tokenizer.vocabulary().eos(), sampler, token -> {
+                tokenizer::isEndOfGeneration, sampler, token -> {
                     if (first[0] < 0) first[0] = nanoTime.getAsLong();
                     out.print(decoder.accept(token));
                     out.flush();
@@ -118,12 +130,15 @@ final class Generate implements Callable<Integer> {
         return null;
     }
 
-    /** Fails when the model cannot run: the file is missing, is not GGUF, or has an architecture or tensor type we lack. */
+    /**
+     * Fails when the model cannot run: the file is missing, is not GGUF, has an architecture, tensor type or
+     * tokenizer we lack, or a chat template that does not render.
+     */
     static Loaded load(Path model) throws IOException {
         // the weights stay mapped from the file, so it stays open for the rest of the command
         GgufFile file = GgufFile.open(model);
         try {
-            return new Loaded(Llama.load(file), new SentencePieceTokenizer(Vocabulary.from(file.metadata())));
+            return new Loaded(Llama.load(file), PromptEncoder.from(file.metadata(), Tokenizer.from(file.metadata())));
         } catch (RuntimeException e) {
             file.close();
             throw e;

@@ -32,7 +32,8 @@ import picocli.CommandLine.ParentCommand;
  * stderr), 1 for any other failure; a stop by signal ends with the JVM's status for that signal (143 for SIGTERM).
  */
 @Command(name = "genway", mixinStandardHelpOptions = true, versionProvider = Genway.Version.class,
-        subcommands = {Genway.Standalone.class, Genway.GatewayRole.class, Genway.WorkerRole.class, Genway.KafkaRole.class, Genway.Bench.class, Genway.BenchLlm.class, Generate.class},
+        subcommands = {Genway.Standalone.class, Genway.GatewayRole.class, Genway.WorkerRole.class, Genway.KafkaRole.class, Genway.Bench.class,
+                Genway.BenchLlm.class, Generate.class, Imagine.class},
         description = "A streaming generation gateway on Kafka. With no role, runs standalone.")
 public final class Genway implements Callable<Integer> {
     static final int CONFIG_ERROR = 2;

@@ -4,6 +4,7 @@ import io.genway.broker.EmbeddedKafka;
 import io.genway.deploy.config.EngineConfig;
 import io.genway.deploy.config.GenwayConfig;
 import io.genway.deploy.config.PoolConfig;
+import io.genway.diffusion.NativeImageEngine;
 import io.genway.diffusion.SyntheticImageEngine;
 import io.genway.gateway.Gateway;
 import io.genway.gateway.GatewaySettings;
@@ -15,6 +16,8 @@ import io.genway.schemas.TopicSetup;
 import io.genway.worker.Worker;
 import io.genway.worker.WorkerSettings;
 import io.genway.worker.engine.Engine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -157,7 +160,8 @@ public final class Roles {
         var g = config.gateway();
         List<PoolSpec> pools = config.pools().stream().map(PoolConfig::spec).toList();
         return new GatewaySettings(bootstrapServers, config.kafka().topics(), g.host(), g.port(), pools, g.apiKeys(),
-                g.maxBodyBytes(), g.workerTimeout(), config.kafka().client(), stateDir == null ? null : stateDir.toAbsolutePath().toString());
+                g.maxBodyBytes(), g.workerTimeout(), config.kafka().client(), stateDir == null ? null : stateDir.toAbsolutePath().toString(),
+                g.keepAlive());
     }
 
     /** The settings of worker {@code n} of {@code pool} in this process; its slots come from the engine. */
@@ -181,7 +185,16 @@ public final class Roles {
             case EngineConfig.NativeText n -> new io.genway.llm.llama.LlamaEngine(
                     new io.genway.llm.llama.LlamaEngineSettings(n.model(), models, n.slots(), n.contextLength(), n.kvBudget(), n.prefillChunk()));
             case EngineConfig.SyntheticImage i -> new SyntheticImageEngine(models, i.slots(), i.stepDelay());
+            case EngineConfig.NativeImage i -> nativeImage(i, models);
         };
+    }
+
+    private static Engine nativeImage(EngineConfig.NativeImage config, List<String> models) {
+        try {
+            return NativeImageEngine.load(config.model(), models, config.slots(), config.maxBatch(), config.sampler());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read diffusion model " + config.model() + ": " + e.getMessage(), e);
+        }
     }
 
     /**

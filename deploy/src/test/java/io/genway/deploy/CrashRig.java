@@ -23,9 +23,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A gateway in this JVM on the shared test broker, with workers that can be killed: each child worker is a
- * separate JVM running {@code genway worker}, so {@link Process#destroyForcibly()} is a real SIGKILL and its
- * Kafka connections drop the way a crashed machine's would.
+ * A gateway and workers on the shared test broker, any of which can be killed: a child is a separate JVM running
+ * {@code genway worker} or {@code genway gateway}, so {@link Process#destroyForcibly()} is a real SIGKILL and its
+ * Kafka connections drop the way a crashed machine's would. The gateway runs in this JVM unless the rig is made
+ * for a child gateway ({@link #withChildGateway}), which then always listens on the same port.
  */
 final class CrashRig implements AutoCloseable {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -50,6 +51,15 @@ final class CrashRig implements AutoCloseable {
      * @param pools  the YAML list under {@code pools:}, one pool a line
      */
     CrashRig(Path dir, String topics, String pools) {
+        this(dir, topics, pools, true);
+    }
+
+    /** A rig whose gateway runs as a child JVM, started (and restarted) with {@link #startChildGateway}. */
+    static CrashRig withChildGateway(Path dir, String pools) {
+        return new CrashRig(dir, "{}", pools, false);
+    }
+
+    private CrashRig(Path dir, String topics, String pools, boolean gatewayHere) {
         this.dir = dir;
         this.configFile = dir.resolve("genway.yaml");
         String yaml = """
@@ -67,8 +77,53 @@ final class CrashRig implements AutoCloseable {
         }
         this.config = new ConfigLoader(Map.of(), dir).load(configFile, List.of());
         this.roles = Roles.forThisProcess(config);
-        roles.gateway(running);
-        this.port = running.gateway().orElseThrow().port();
+        if (gatewayHere) {
+            roles.gateway(running);
+            this.port = running.gateway().orElseThrow().port();
+        } else {
+            roles.ensureTopics(TestKafka.bootstrapServers(), config.poolNames());
+            this.port = freePort();
+        }
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts {@code genway gateway} in a child JVM on the rig's port and waits until it answers ready. */
+    Process startChildGateway() {
+        Process child = startChild("gateway", "gateway", "--port", Integer.toString(port));
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            if (!child.isAlive()) throw new AssertionError("gateway JVM exited with " + child.exitValue() + "\n" + childLogs());
+            try {
+                return HTTP.send(request("/health/ready").GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        return child;
+    }
+
+    private Process startChild(String name, String... args) {
+        Path log = dir.resolve(name + "-" + (childLogs.size() + 1) + ".log");
+        childLogs.add(log);
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> command = new ArrayList<>(List.of(java, "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Genway.class.getName()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--bootstrap-servers", TestKafka.bootstrapServers(), "--config", configFile.toString()));
+        Process child;
+        try {
+            child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        children.add(child);
+        return child;
     }
 
     int port() {
@@ -77,19 +132,7 @@ final class CrashRig implements AutoCloseable {
 
     /** Starts {@code genway worker --pool pool} in a child JVM and waits until the gateway sees it alive. */
     Process startChildWorker(String pool) {
-        Path log = dir.resolve("worker-" + (childLogs.size() + 1) + ".log");
-        childLogs.add(log);
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process child;
-        try {
-            child = new ProcessBuilder(java, "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), Genway.class.getName(),
-                    "worker", "--pool", pool, "--bootstrap-servers", TestKafka.bootstrapServers(), "--config", configFile.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        children.add(child);
+        Process child = startChild("worker", "worker", "--pool", pool);
         String id = roles.workerId(pool, 0).replace("-" + ProcessHandle.current().pid() + "-", "-" + child.pid() + "-");
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             if (!child.isAlive()) throw new AssertionError("worker JVM exited with " + child.exitValue() + "\n" + childLogs());
@@ -113,6 +156,15 @@ final class CrashRig implements AutoCloseable {
             return p.getJsonArray("workers").stream().map(w -> ((JsonObject) w).getString("id")).toList();
         }
         throw new AssertionError("no pool " + pool);
+    }
+
+    /** What the most recently started child has printed so far. */
+    String lastChildLog() {
+        try {
+            return Files.readString(childLogs.getLast());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     String childLogs() {

@@ -50,6 +50,20 @@ class GenerateTest {
     }
 
     @Test
+    void chatSendsThePromptAsOneUserMessageThroughTheTemplate() throws Exception {
+        Path model = stories260K();
+        int[] expected; // stories260K has no chat template: the plain fallback's role lines, BOS first
+        try (var file = io.genway.llm.gguf.GgufFile.open(model)) {
+            expected = io.genway.llm.tokenizer.Tokenizer.from(file.metadata()).encode("user: Once upon a time\nassistant:", true, true);
+        }
+
+        int status = run("generate", "--model", model.toString(), "--prompt", "Once upon a time", "--max-tokens", "4", "--greedy", "--chat");
+
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(errLines()).singleElement().asString().startsWith("prompt " + expected.length + " tokens,");
+    }
+
+    @Test
     void theSameSeedSamplesTheSameText() {
         String[] args = {"generate", "--model", stories260K().toString(), "--prompt", "Once upon a time", "--max-tokens", "24", "--seed", "7"};
         assertThat(run(args)).isZero();

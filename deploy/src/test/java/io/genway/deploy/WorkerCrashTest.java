@@ -146,7 +146,8 @@ class WorkerCrashTest {
             for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
                 String line = it.next();
                 if (line.startsWith("id: ")) {
-                    id = Long.parseLong(line.substring(4));
+                    String raw = line.substring(4);
+                    id = Long.parseLong(raw.substring(raw.lastIndexOf('-') + 1));
                 } else if (line.equals("data: [DONE]")) {
                     done = true;
                 } else if (line.startsWith("data: ")) {

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param workerTimeout a worker whose last heartbeat is older than this is taken for dead
  * @param kafka         extra client settings (security, timeouts) for every Kafka client the gateway makes
  * @param stateDir      where Kafka Streams keeps its local files; null for a temporary directory
+ * @param keepAlive     how often a stream that has nothing to send yet (it waits in the queue) gets an SSE
+ *                      comment, so that proxies keep it open
  */
 public record GatewaySettings(
         String bootstrapServers,
@@ -27,7 +29,8 @@ public record GatewaySettings(
         long maxBodyBytes,
         Duration workerTimeout,
         Map<String, String> kafka,
-        String stateDir) {
+        String stateDir,
+        Duration keepAlive) {
 
     public GatewaySettings {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -41,6 +44,13 @@ public record GatewaySettings(
         if (maxBodyBytes <= 0) maxBodyBytes = 4 * 1024 * 1024;
         workerTimeout = workerTimeout == null ? Duration.ofSeconds(5) : workerTimeout;
         kafka = kafka == null ? Map.of() : Map.copyOf(kafka);
+        keepAlive = keepAlive == null ? Duration.ofSeconds(10) : keepAlive;
+        if (keepAlive.isNegative() || keepAlive.isZero()) throw new IllegalArgumentException("keepAlive must be positive, was " + keepAlive);
+    }
+
+    public GatewaySettings(String bootstrapServers, Topics topics, String host, int port, List<PoolSpec> pools, List<String> apiKeys,
+                           long maxBodyBytes, Duration workerTimeout, Map<String, String> kafka, String stateDir) {
+        this(bootstrapServers, topics, host, port, pools, apiKeys, maxBodyBytes, workerTimeout, kafka, stateDir, null);
     }
 
     public static GatewaySettings of(String bootstrapServers, int port, List<PoolSpec> pools) {

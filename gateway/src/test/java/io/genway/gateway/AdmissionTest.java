@@ -68,7 +68,8 @@ class AdmissionTest {
         assertThat(rejected.statusCode()).isEqualTo(429);
         assertThat(rejected.headers().firstValueAsLong("retry-after").orElse(0)).isPositive();
         assertThat(new JsonObject(rejected.body()).getJsonObject("error").getString("type")).isEqualTo("rate_limit_error");
-        assertThat(accepted).hasSizeBetween(2, 4);
+        // While a backlog poll is stale the gateway counts conservatively (it may refuse early, never overrun the limit).
+        assertThat(accepted).hasSizeBetween(1, 4);
         await().atMost(Duration.ofSeconds(30)).until(() -> accepted.stream().allMatch(id ->
                 new JsonObject(Http.get(platform.url("/v1/jobs/" + id)).body()).getString("status").equals("completed")));
     }
@@ -108,9 +109,24 @@ class AdmissionTest {
                 {"model":"single-model","timeout":0.5,"messages":[{"role":"user","content":"in a hurry"}]}""");
         assertThat(late.statusCode()).isEqualTo(504);
         assertThat(new JsonObject(late.body()).getJsonObject("error").getString("code")).isEqualTo("deadline_exceeded");
+        // The same deadline as a header, for clients that cannot add body fields.
+        HttpResponse<String> lateByHeader = Http.post(platform.url("/v1/chat/completions"), """
+                {"model":"single-model","messages":[{"role":"user","content":"in a hurry too"}]}""", "X-Genway-Timeout", "0.5");
+        assertThat(lateByHeader.statusCode()).isEqualTo(504);
+        assertThat(new JsonObject(lateByHeader.body()).getJsonObject("error").getString("code")).isEqualTo("deadline_exceeded");
         // It expired while the only slot was still taken: nobody started it late.
         assertThat(new JsonObject(Http.get(platform.url("/v1/jobs/" + busy)).body()).getString("status")).isEqualTo("running");
         Http.delete(platform.url("/v1/jobs/" + busy));
+    }
+
+    @Test
+    void rejectsAMalformedTimeoutHeaderNamingIt() {
+        HttpResponse<String> response = Http.post(platform.url("/v1/chat/completions"), """
+                {"model":"stream-model","messages":[{"role":"user","content":"x"}]}""", "X-Genway-Timeout", "soon");
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonObject error = new JsonObject(response.body()).getJsonObject("error");
+        assertThat(error.getString("param")).isEqualTo("X-Genway-Timeout");
+        assertThat(error.getString("message")).contains("soon");
     }
 
     @Test

@@ -22,6 +22,8 @@ final class Platform implements AutoCloseable {
     final List<PoolSpec> pools;
     final List<Worker> workers = new ArrayList<>();
     Gateway gateway;
+    /** How often waiting streams get an SSE comment; null for the gateway's default. */
+    Duration keepAlive;
     private final List<String> apiKeys;
 
     Platform(List<PoolSpec> pools, List<String> apiKeys, TopicSetup.Settings settings) {
@@ -41,9 +43,14 @@ final class Platform implements AutoCloseable {
     }
 
     Platform startGateway() {
-        gateway = Gateway.start(new GatewaySettings(TestKafka.bootstrapServers(), topics, "127.0.0.1", 0, pools, apiKeys, 64 * 1024,
-                Duration.ofSeconds(3), Map.of(), null));
+        gateway = startAnotherGateway();
         return this;
+    }
+
+    /** One more gateway instance over the same topics, on a port of its own; the caller closes it. */
+    Gateway startAnotherGateway() {
+        return Gateway.start(new GatewaySettings(TestKafka.bootstrapServers(), topics, "127.0.0.1", 0, pools, apiKeys, 64 * 1024,
+                Duration.ofSeconds(3), Map.of(), null, keepAlive));
     }
 
     Worker startWorker(String pool, String id, Engine engine) {

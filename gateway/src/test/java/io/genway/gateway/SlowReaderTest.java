@@ -70,7 +70,7 @@ class SlowReaderTest {
                 JsonObject choice = new JsonObject(line.substring(6)).getJsonArray("choices").getJsonObject(0);
                 String content = choice.getJsonObject("delta").getString("content");
                 if (content != null && !content.isEmpty()) {
-                    ids.add(Long.parseLong(id.trim()));
+                    ids.add(Long.parseLong(id.substring(id.lastIndexOf('-') + 1).trim()));
                     text.append(content);
                 }
                 if (choice.getString("finish_reason") != null) finish = choice.getString("finish_reason");

@@ -43,8 +43,17 @@ public sealed interface StreamEvent {
         return !(this instanceof Queued || this instanceof Started);
     }
 
-    /** Accepted by Kafka and waiting; {@code position} counts requests ahead of it in its pool. */
-    record Queued(String requestId, int attempt, long seq, long atMs, int position, long etaMs) implements StreamEvent {}
+    /**
+     * Accepted by Kafka and waiting; {@code position} counts requests ahead of it in its pool. The first event of
+     * a request: a streamed request's {@code origin} says whose it is and how it is presented, so that any gateway
+     * can resume the stream from the log alone (null for jobs, whose job state says the same).
+     */
+    record Queued(String requestId, int attempt, long seq, long atMs, int position, long etaMs, StreamOrigin origin)
+            implements StreamEvent {
+        public Queued(String requestId, int attempt, long seq, long atMs, int position, long etaMs) {
+            this(requestId, attempt, seq, atMs, position, etaMs, null);
+        }
+    }
 
     record Started(String requestId, int attempt, long seq, long atMs, String worker) implements StreamEvent {}
 

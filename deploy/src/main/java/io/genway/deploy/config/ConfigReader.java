@@ -45,9 +45,10 @@ final class ConfigReader {
         List<String> keys = s.strings("api_keys", d.apiKeys());
         long maxBody = s.longValue("max_body_bytes", d.maxBodyBytes());
         Duration workerTimeout = s.duration("worker_timeout", d.workerTimeout());
+        Duration keepAlive = s.duration("keep_alive", d.keepAlive());
         Path stateDir = s.pathValue("state_dir", d.stateDir());
         s.rejectUnknown("key");
-        return s.build(() -> new GatewayConfig(host, port, keys, maxBody, workerTimeout, stateDir));
+        return s.build(() -> new GatewayConfig(host, port, keys, maxBody, workerTimeout, keepAlive, stateDir));
     }
 
     private static BrokerConfig readBroker(YamlSection s) {
@@ -109,7 +110,7 @@ final class ConfigReader {
                 case EngineConfig.NativeText.TYPE -> nativeText(s);
                 default -> syntheticText(s);
             };
-            case IMAGE -> syntheticImage(s);
+            case IMAGE -> type.equals(EngineConfig.NativeImage.TYPE) ? nativeImage(s) : syntheticImage(s);
         };
         return engine;
     }
@@ -142,6 +143,15 @@ final class ConfigReader {
         int prefillChunk = s.integer("prefill_chunk", EngineConfig.NativeText.DEFAULT_PREFILL_CHUNK);
         s.rejectUnknown("option for engine type native");
         return s.build(() -> new EngineConfig.NativeText(model, slots, context, kvBudget, prefillChunk));
+    }
+
+    private static EngineConfig nativeImage(YamlSection s) {
+        java.nio.file.Path model = s.pathValue("model", null);
+        int slots = s.integer("slots", EngineConfig.NativeImage.DEFAULT_SLOTS);
+        int maxBatch = s.integer("max_batch", EngineConfig.NativeImage.DEFAULT_MAX_BATCH);
+        String sampler = s.string("sampler", null);
+        s.rejectUnknown("option for engine type native");
+        return s.build(() -> new EngineConfig.NativeImage(model, slots, maxBatch, sampler));
     }
 
     private static EngineConfig syntheticImage(YamlSection s) {

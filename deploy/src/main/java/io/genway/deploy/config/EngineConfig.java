@@ -21,7 +21,7 @@ public sealed interface EngineConfig {
     static List<String> types(Modality modality) {
         return switch (modality) {
             case TEXT -> List.of(SyntheticText.TYPE, RemoteText.TYPE, NativeText.TYPE);
-            case IMAGE -> List.of(SyntheticImage.TYPE);
+            case IMAGE -> List.of(SyntheticImage.TYPE, NativeImage.TYPE);
         };
     }
 
@@ -136,6 +136,46 @@ public sealed interface EngineConfig {
         public SyntheticImage {
             Check.range("slots", slots, 1, 1024);
             Check.range("step_delay", stepDelay, Duration.ZERO, Duration.ofMinutes(1));
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        @Override
+        public Modality modality() {
+            return Modality.IMAGE;
+        }
+    }
+
+    /**
+     * Renders with a diffusers text-to-image folder inside the worker (the native diffusion engine).
+     *
+     * @param model    the diffusers folder (holding {@code model_index.json})
+     * @param maxBatch images denoised together at most, which bounds activation memory per size
+     * @param sampler  the sampler every request uses: ddim, ddpm, euler, euler_a, dpmpp_2m, dpmpp_2m_karras; null
+     *                 for the one the folder's scheduler config names
+     */
+    record NativeImage(java.nio.file.Path model, int slots, int maxBatch, String sampler) implements EngineConfig {
+        public static final String TYPE = "native";
+        public static final int DEFAULT_SLOTS = 4;
+        public static final int DEFAULT_MAX_BATCH = 4;
+        public static final List<String> SAMPLERS =
+                List.of("ddim", "ddpm", "euler", "euler_a", "dpmpp_2m", "dpmpp_2m_karras");
+
+        public NativeImage {
+            if (model == null) {
+                throw new ConfigException("model", "required for engine type native: the path of a diffusers folder");
+            }
+            if (!java.nio.file.Files.isRegularFile(model.resolve("model_index.json"))) {
+                throw new ConfigException("model", "not a diffusers folder (no model_index.json): " + model);
+            }
+            Check.range("slots", slots, 1, 1024);
+            Check.range("max_batch", maxBatch, 1, 64);
+            if (sampler != null && !SAMPLERS.contains(sampler)) {
+                throw new ConfigException("sampler", "unknown sampler '" + sampler + "' (known: " + String.join(", ", SAMPLERS) + ")");
+            }
         }
 
         @Override

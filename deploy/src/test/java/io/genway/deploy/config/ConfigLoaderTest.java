@@ -61,7 +61,8 @@ class ConfigLoaderTest {
                   bootstrap_servers: "kafka-0:9092,kafka-1:9092"
                   topic_prefix: "prod."
                   client: { security.protocol: SASL_SSL, request.timeout.ms: 20000 }
-                gateway: { host: 127.0.0.1, port: 9000, api_keys: [k1, k2], max_body_bytes: 1048576, worker_timeout: 3s, state_dir: /var/lib/gw }
+                gateway: { host: 127.0.0.1, port: 9000, api_keys: [k1, k2], max_body_bytes: 1048576, worker_timeout: 3s, keep_alive: 15s,
+                          state_dir: /var/lib/gw }
                 broker: { data_dir: /srv/genway, port: 19092, settings: { log.retention.hours: 12 } }
                 topics: { request_partitions: 2, event_partitions: 16, lease_duration: 5m, delivery_limit: 3, event_retention: 2h }
                 pools:
@@ -95,7 +96,7 @@ class ConfigLoaderTest {
         assertThat(config.kafka()).isEqualTo(new KafkaClientConfig("kafka-0:9092,kafka-1:9092", "prod.",
                 Map.of("security.protocol", "SASL_SSL", "request.timeout.ms", "20000")));
         assertThat(config.gateway()).isEqualTo(new GatewayConfig("127.0.0.1", 9000, List.of("k1", "k2"), 1048576,
-                Duration.ofSeconds(3), Path.of("/var/lib/gw")));
+                Duration.ofSeconds(3), Duration.ofSeconds(15), Path.of("/var/lib/gw")));
         assertThat(config.broker()).isEqualTo(new BrokerConfig(Path.of("/srv/genway"), 19092, Map.of("log.retention.hours", "12")));
         assertThat(config.topics()).isEqualTo(new TopicsConfig(2, 16, Duration.ofMinutes(5), 3, Duration.ofHours(2)));
         assertThat(config.pools()).containsExactly(
@@ -158,11 +159,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheNativeImageEngineWithItsDiffusersFolder() throws java.io.IOException {
+        java.nio.file.Files.writeString(dir.resolve("model_index.json"), "{}");
+        GenwayConfig config = parse("pools: [{ name: i, modality: image, models: [demo], engine: { type: native, model: " + dir
+                + ", max_batch: 2, sampler: euler_a } }]");
+        assertThat(config.pools().getFirst().engine()).isEqualTo(new EngineConfig.NativeImage(dir, 4, 2, "euler_a"));
+    }
+
+    @Test
+    void namesTheNativeImageEnginesMissingFolderAndUnknownSampler() throws java.io.IOException {
+        failsWith(() -> parse("pools: [{ name: i, modality: image, models: [a], engine: { type: native } }]"),
+                "pools[0].engine.model: required for engine type native: the path of a diffusers folder");
+        failsWith(() -> parse("pools: [{ name: i, modality: image, models: [a], engine: { type: native, model: " + dir + " } }]"),
+                "pools[0].engine.model: not a diffusers folder (no model_index.json): " + dir);
+        java.nio.file.Files.writeString(dir.resolve("model_index.json"), "{}");
+        failsWith(() -> parse("pools: [{ name: i, modality: image, models: [a], engine: { type: native, model: " + dir
+                        + ", sampler: plms } }]"),
+                "pools[0].engine.sampler: unknown sampler 'plms' (known: ddim, ddpm, euler, euler_a, dpmpp_2m, dpmpp_2m_karras)");
+    }
+
+    @Test
     void namesAnUnknownEngineTypeAndListsTheModalitysTypes() {
         failsWith(() -> parse("pools: [{ name: t, modality: text, models: [a], engine: { type: gguf } }]"),
                 "pools[0].engine.type: unknown engine type 'gguf' for modality text (text engines: synthetic, remote, native)");
         failsWith(() -> parse("pools: [{ name: i, modality: image, models: [a], engine: { type: remote, base_url: http://x } }]"),
-                "pools[0].engine.type: unknown engine type 'remote' for modality image (image engines: synthetic)");
+                "pools[0].engine.type: unknown engine type 'remote' for modality image (image engines: synthetic, native)");
     }
 
     @Test
@@ -174,7 +195,7 @@ class ConfigLoaderTest {
     @Test
     void namesAnUnknownKeyInASectionAndAtTheTop() {
         failsWith(() -> parse("gateway: { prot: 80 }"),
-                "gateway.prot: unknown key (known: host, port, api_keys, max_body_bytes, worker_timeout, state_dir)");
+                "gateway.prot: unknown key (known: host, port, api_keys, max_body_bytes, worker_timeout, keep_alive, state_dir)");
         failsWith(() -> parse("pool: []"), "pool: unknown section (known: kafka, gateway, broker, topics, pools)");
     }
 

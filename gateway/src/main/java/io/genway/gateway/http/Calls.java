@@ -18,6 +18,9 @@ final class Calls {
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
     private static final Set<String> RESPONSE_FORMATS = Set.of("url", "b64_json");
     static final int MAX_PROMPT_CHARS = 1_000_000;
+    /** A request's timeout in seconds as a header, for clients that cannot change the body; the earlier one wins. */
+    static final String TIMEOUT_HEADER = "X-Genway-Timeout";
+    private static final double MAX_TIMEOUT_SECONDS = 86_400;
 
     private Calls() {
     }
@@ -49,7 +52,7 @@ final class Calls {
         return request.text() != null ? request.text().sampling().maxTokens() : request.image().steps();
     }
 
-    static Text chat(JsonObject body) {
+    static Text chat(JsonObject body, String timeoutHeader) {
         Fields f = new Fields(body);
         JsonArray raw = f.array("messages");
         if (raw == null) throw ApiError.invalid("messages", "'messages' is required.", "missing_required_parameter");
@@ -58,10 +61,10 @@ final class Calls {
         for (int i = 0; i < raw.size(); i++) messages.add(message(raw.getValue(i), "messages[" + i + "]"));
         Integer maxTokens = maxTokens(f, "max_completion_tokens");
         if (maxTokens == null) maxTokens = maxTokens(f, "max_tokens");
-        return text(RequestKind.CHAT, f, messages, null, maxTokens);
+        return text(RequestKind.CHAT, f, messages, null, maxTokens, timeout(f, timeoutHeader));
     }
 
-    static Text completion(JsonObject body) {
+    static Text completion(JsonObject body, String timeoutHeader) {
         Fields f = new Fields(body);
         Object raw = body.getValue("prompt");
         String prompt;
@@ -77,10 +80,11 @@ final class Calls {
         if (prompt.length() > MAX_PROMPT_CHARS) throw ApiError.invalid("prompt", "'prompt' is longer than " + MAX_PROMPT_CHARS + " characters.");
         if (f.has("suffix")) throw ApiError.invalid("suffix", "'suffix' is not supported.", "unsupported_parameter");
         if (f.has("echo") && f.bool("echo", false)) throw ApiError.invalid("echo", "'echo' is not supported.", "unsupported_parameter");
-        return text(RequestKind.COMPLETION, f, null, prompt, maxTokens(f, "max_tokens"));
+        return text(RequestKind.COMPLETION, f, null, prompt, maxTokens(f, "max_tokens"), timeout(f, timeoutHeader));
     }
 
-    private static Text text(RequestKind kind, Fields f, List<ChatMessage> messages, String prompt, Integer maxTokens) {
+    private static Text text(RequestKind kind, Fields f, List<ChatMessage> messages, String prompt, Integer maxTokens,
+                             Double timeout) {
         String model = f.string("model", null);
         if (f.integer("n", 1, 1, 128) != 1) throw ApiError.invalid("n", "'n' must be 1: one completion per request.", "unsupported_value");
         if (f.bool("logprobs", false) || (f.has("logprobs") && !(f.body().getValue("logprobs") instanceof Boolean))) {
@@ -102,10 +106,10 @@ final class Calls {
             includeUsage = new Fields(options).bool("include_usage", false);
         }
         return new Text(kind, model, messages, prompt, maxTokens, temperature, topP, frequency, presence, stop, seed,
-                stream, includeUsage, timeout(f), f.bool("continue_on_disconnect", false));
+                stream, includeUsage, timeout, f.bool("continue_on_disconnect", false));
     }
 
-    static Image image(JsonObject body) {
+    static Image image(JsonObject body, String timeoutHeader) {
         Fields f = new Fields(body);
         String prompt = f.requiredString("prompt");
         if (prompt.isBlank()) throw ApiError.invalid("prompt", "'prompt' must not be empty.");
@@ -119,7 +123,7 @@ final class Calls {
         double guidance = f.number("guidance_scale", 7.5, 0, 50);
         String negative = f.string("negative_prompt", "");
         Long seed = f.has("seed") ? f.longValue("seed", 0) : null;
-        return new Image(f.string("model", null), prompt, negative, n, wh[0], wh[1], steps, guidance, seed, format, timeout(f));
+        return new Image(f.string("model", null), prompt, negative, n, wh[0], wh[1], steps, guidance, seed, format, timeout(f, timeoutHeader));
     }
 
     private static int[] size(String size) {
@@ -141,8 +145,21 @@ final class Calls {
         return f.has(name) ? f.integer(name, 0, 1, Integer.MAX_VALUE) : null;
     }
 
-    private static Double timeout(Fields f) {
-        return f.has("timeout") ? f.number("timeout", 0, 0.001, 86_400) : null;
+    /** The body's {@code timeout} or the {@value #TIMEOUT_HEADER} header, whichever ends sooner; null for none. */
+    private static Double timeout(Fields f, String header) {
+        Double field = f.has("timeout") ? f.number("timeout", 0, 0.001, MAX_TIMEOUT_SECONDS) : null;
+        if (header == null) return field;
+        double seconds;
+        try {
+            seconds = Double.parseDouble(header.trim());
+        } catch (NumberFormatException e) {
+            seconds = Double.NaN;
+        }
+        if (!(seconds >= 0.001 && seconds <= MAX_TIMEOUT_SECONDS)) {
+            throw ApiError.invalid(TIMEOUT_HEADER, "'" + TIMEOUT_HEADER + "' must be a number of seconds from 0.001 to "
+                    + (long) MAX_TIMEOUT_SECONDS + "; got '" + header + "'.");
+        }
+        return field == null ? seconds : Math.min(field, seconds);
     }
 
     private static ChatMessage message(Object raw, String path) {

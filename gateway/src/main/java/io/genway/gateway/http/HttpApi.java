@@ -31,6 +31,7 @@ public final class HttpApi {
         router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(services.settings().maxBodyBytes()));
         router.post("/v1/chat/completions").handler(text::chat);
         router.post("/v1/completions").handler(text::completion);
+        router.get("/v1/streams/:id").handler(text::resume);
         router.post("/v1/images/generations").handler(images::generate);
         router.post("/v1/jobs").handler(jobs::create);
         router.get("/v1/jobs/:id").handler(jobs::get);

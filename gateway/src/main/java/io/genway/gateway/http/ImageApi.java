@@ -35,7 +35,7 @@ final class ImageApi {
     }
 
     void generate(RoutingContext ctx) {
-        Calls.Image call = Calls.image(Bodies.json(ctx));
+        Calls.Image call = Calls.image(Bodies.json(ctx), ctx.request().getHeader(Calls.TIMEOUT_HEADER));
         long acceptedAt = System.nanoTime();
         Admission.Admitted admitted = Rejections.admitted(services.router().admit(Modality.IMAGE, call.model(), call.steps()));
         GenerationRequest request = request(services, call, admitted, Auth.owner(ctx), services.newId("img-"));

@@ -33,14 +33,15 @@ final class JobApi {
         JsonObject body = Bodies.json(ctx);
         RequestKind kind = kind(body);
         String owner = Auth.owner(ctx);
+        String timeout = ctx.request().getHeader(Calls.TIMEOUT_HEADER);
         GenerationRequest request;
         Admission.Admitted admitted;
         if (kind == RequestKind.IMAGE) {
-            Calls.Image call = Calls.image(body);
+            Calls.Image call = Calls.image(body, timeout);
             admitted = Rejections.admitted(services.router().admit(Modality.IMAGE, call.model(), call.steps()));
             request = ImageApi.request(services, call, admitted, owner, services.newId("job-"));
         } else {
-            Calls.Text call = kind == RequestKind.CHAT ? Calls.chat(body) : Calls.completion(body);
+            Calls.Text call = kind == RequestKind.CHAT ? Calls.chat(body, timeout) : Calls.completion(body, timeout);
             if (call.stream()) throw ApiError.invalid("stream", "A job is not streamed: follow GET /v1/jobs/{id}/events instead.");
             admitted = Rejections.admitted(services.router().admit(Modality.TEXT, call.model(), Calls.units(call)));
             request = text.request(call, admitted, owner, services.newId("job-"), true);
@@ -122,7 +123,7 @@ final class JobApi {
         long[] lastContent = {after};
         EventReplay replay = new EventReplay(services.settings().bootstrapServers(), services.settings().topics().events(),
                 services.settings().kafka(), job.jobId(), job.events());
-        long keepalive = services.vertx().setPeriodic(10_000, id -> {
+        long keepalive = services.vertx().setPeriodic(services.settings().keepAlive().toMillis(), id -> {
             if (!gone.get() && !response.ended()) response.write(Sse.comment("keep-alive"));
         });
         response.closeHandler(v -> {

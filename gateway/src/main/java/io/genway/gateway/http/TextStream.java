@@ -8,6 +8,7 @@ import io.genway.schemas.FinishReason;
 import io.genway.schemas.GenerationRequest;
 import io.genway.schemas.RequestKind;
 import io.genway.schemas.StreamEvent;
+import io.genway.schemas.StreamOrigin;
 import io.genway.schemas.Usage;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -21,13 +22,13 @@ import java.util.List;
  * numbers it already produced), and writes OpenAI's chunk format or, for {@code stream: false}, the whole object.
  */
 final class TextStream {
-    private static final long KEEPALIVE_MS = 10_000;
-
     private final Services services;
     private final RoutingContext ctx;
     private final HttpServerResponse response;
-    private final Calls.Text call;
-    private final GenerationRequest request;
+    private final String requestId;
+    private final StreamOrigin origin;
+    private final boolean stream;
+    private final long deadlineAtMs;
     private final long acceptedAtNanos;
     private final long created;
     private final StringBuilder text = new StringBuilder();
@@ -43,20 +44,53 @@ final class TextStream {
     private long keepalive = -1;
     private long deadline = -1;
     private boolean started;
+    private boolean resumed;
 
-    TextStream(Services services, RoutingContext ctx, Calls.Text call, GenerationRequest request, long acceptedAtNanos) {
+    private TextStream(Services services, RoutingContext ctx, String requestId, StreamOrigin origin, boolean stream,
+                       long deadlineAtMs, long acceptedAtNanos) {
         this.services = services;
         this.ctx = ctx;
         this.response = ctx.response();
-        this.call = call;
-        this.request = request;
+        this.requestId = requestId;
+        this.origin = origin;
+        this.stream = stream;
+        this.deadlineAtMs = deadlineAtMs;
         this.acceptedAtNanos = acceptedAtNanos;
-        this.created = request.createdAtMs() / 1000;
+        this.created = origin.createdAtMs() / 1000;
+    }
+
+    /** A new request's answer: call {@link #begin} before producing the request, then {@link #accepted}. */
+    static TextStream of(Services services, RoutingContext ctx, Calls.Text call, GenerationRequest request, long acceptedAtNanos) {
+        return new TextStream(services, ctx, request.requestId(), origin(call, request), call.stream(), request.deadlineAtMs(), acceptedAtNanos);
+    }
+
+    /** What the request's queued event records, so that another gateway can resume the stream. */
+    static StreamOrigin origin(Calls.Text call, GenerationRequest request) {
+        return new StreamOrigin(request.owner(), call.kind(), request.pool(), request.model(), request.createdAtMs(),
+                call.includeUsage(), request.continueOnDisconnect());
+    }
+
+    /**
+     * A stream a client reconnects to, possibly on a gateway that never saw it: every event after {@code cursor}
+     * is read from the log at the client's pace and then the live tail, until the request ends.
+     */
+    static void resume(Services services, RoutingContext ctx, String requestId, StreamOrigin origin, StreamCursor cursor, EventReplay replay) {
+        TextStream s = new TextStream(services, ctx, requestId, origin, true, 0, System.nanoTime());
+        s.position = cursor.position();
+        s.lastSeq = cursor.seq();
+        s.accepted = true;
+        s.started = true;
+        s.resumed = true;
+        s.throttled = true;
+        s.response.closeHandler(v -> s.onClientGone());
+        Sse.open(s.response);
+        s.response.write(Sse.comment("resumed after " + cursor.wire()));
+        s.replayFrom(replay);
     }
 
     /** Subscribes before the request is produced, so that no event of it can pass unseen. */
     void begin() {
-        services.hub().subscribe(request.requestId(), services.vertx().getOrCreateContext(), this::onEvents);
+        services.hub().subscribe(requestId, services.vertx().getOrCreateContext(), this::onEvents);
         response.closeHandler(v -> onClientGone());
     }
 
@@ -65,15 +99,15 @@ final class TextStream {
         this.position = position;
         accepted = true;
         if (done) return;
-        if (call.stream()) {
+        if (stream) {
             Sse.open(response);
-            write(chunk(call.kind() == RequestKind.CHAT ? new JsonObject().put("role", "assistant").put("content", "") : null, "", null), 0);
-            keepalive = services.vertx().setPeriodic(KEEPALIVE_MS, id -> {
+            write(chunk(origin.kind() == RequestKind.CHAT ? new JsonObject().put("role", "assistant").put("content", "") : null, "", null), 0);
+            keepalive = services.vertx().setPeriodic(services.settings().keepAlive().toMillis(), id -> {
                 if (!done && lastSeq == 0) response.write(Sse.comment("queued"));
             });
         }
-        if (request.deadlineAtMs() > 0) {
-            long wait = Math.max(1, request.deadlineAtMs() - services.clock().millis());
+        if (deadlineAtMs > 0) {
+            long wait = Math.max(1, deadlineAtMs - services.clock().millis());
             deadline = services.vertx().setTimer(wait, id -> expireIfWaiting());
         }
         if (early != null) {
@@ -102,18 +136,23 @@ final class TextStream {
             if (done) return;
             switch (event) {
                 case StreamEvent.Started s -> {
-                    if (!started) services.metrics().queueTime(request.pool(), System.nanoTime() - acceptedAtNanos);
+                    if (!started) services.metrics().queueTime(origin.pool(), System.nanoTime() - acceptedAtNanos);
                     started = true;
                 }
                 case StreamEvent.Tokens t -> {
                     if (t.seq() <= lastSeq) continue;
                     lastSeq = t.seq();
                     long now = System.nanoTime();
-                    if (lastTokenAtNanos == 0) services.metrics().timeToFirstToken(request.pool(), now - acceptedAtNanos);
-                    else services.metrics().interTokenLatency(request.pool(), now - lastTokenAtNanos);
+                    if (resumed) {
+                        // a resumed stream's latencies are those of the log replay, not of the request
+                    } else if (lastTokenAtNanos == 0) {
+                        services.metrics().timeToFirstToken(origin.pool(), now - acceptedAtNanos);
+                    } else {
+                        services.metrics().interTokenLatency(origin.pool(), now - lastTokenAtNanos);
+                    }
                     lastTokenAtNanos = now;
-                    if (call.stream()) {
-                        JsonObject delta = call.kind() == RequestKind.CHAT ? new JsonObject().put("content", t.text()) : null;
+                    if (stream) {
+                        JsonObject delta = origin.kind() == RequestKind.CHAT ? new JsonObject().put("content", t.text()) : null;
                         write(chunk(delta, t.text(), null), t.seq());
                     } else {
                         text.append(t.text());
@@ -130,20 +169,20 @@ final class TextStream {
     }
 
     private void complete(FinishReason reason, Usage usage, long seq) {
-        services.metrics().endToEnd(request.pool(), System.nanoTime() - acceptedAtNanos);
-        services.metrics().outcome(request.pool(), "completed");
+        if (!resumed) services.metrics().endToEnd(origin.pool(), System.nanoTime() - acceptedAtNanos);
+        services.metrics().outcome(origin.pool(), "completed");
         finishQuietly();
-        if (call.stream()) {
-            JsonObject delta = call.kind() == RequestKind.CHAT ? new JsonObject() : null;
+        if (stream) {
+            JsonObject delta = origin.kind() == RequestKind.CHAT ? new JsonObject() : null;
             write(chunk(delta, "", reason.wire()), seq);
-            if (call.includeUsage()) {
+            if (origin.includeUsage()) {
                 JsonObject last = base().put("choices", new JsonArray()).put("usage", TextApi.usage(usage));
                 write(last, seq);
             }
             response.end("data: [DONE]\n\n");
         } else {
             JsonObject choice = new JsonObject().put("index", 0);
-            if (call.kind() == RequestKind.CHAT) {
+            if (origin.kind() == RequestKind.CHAT) {
                 choice.put("message", new JsonObject().put("role", "assistant").put("content", text.toString()));
             } else {
                 choice.put("text", text.toString());
@@ -155,11 +194,11 @@ final class TextStream {
     }
 
     private void fail(ErrorInfo error, boolean retriable, long seq) {
-        services.metrics().outcome(request.pool(), "failed");
+        services.metrics().outcome(origin.pool(), "failed");
         finishQuietly();
         JsonObject body = ApiError.body(error.message(), error.type(), null, error.code());
-        if (call.stream()) {
-            response.write(Sse.event(Long.toString(seq), null, body.encode()));
+        if (stream) {
+            response.write(Sse.event(new StreamCursor(position, seq).wire(), null, body.encode()));
             response.end("data: [DONE]\n\n");
         } else {
             int status = switch (error.type()) {
@@ -177,8 +216,8 @@ final class TextStream {
      */
     private void expireIfWaiting() {
         if (done || started) return;
-        services.publisher().cancel(new Cancel(request.requestId(), "deadline passed before start", services.clock().millis()));
-        services.metrics().outcome(request.pool(), "expired");
+        services.publisher().cancel(new Cancel(requestId, "deadline passed before start", services.clock().millis()));
+        services.metrics().outcome(origin.pool(), "expired");
         fail(new ErrorInfo("timeout_error", "The request's deadline passed before a worker could start it.", "deadline_exceeded"), false, 0);
     }
 
@@ -186,25 +225,25 @@ final class TextStream {
     private void onClientGone() {
         if (done) return;
         finishQuietly();
-        services.metrics().outcome(request.pool(), "client_gone");
-        if (accepted && !request.continueOnDisconnect()) {
-            services.publisher().cancel(new Cancel(request.requestId(), "client disconnected", services.clock().millis()));
+        services.metrics().outcome(origin.pool(), "client_gone");
+        if (accepted && !origin.continueOnDisconnect()) {
+            services.publisher().cancel(new Cancel(requestId, "client disconnected", services.clock().millis()));
         }
     }
 
     private void finishQuietly() {
         done = true;
         if (replay != null) replay.close();
-        services.hub().unsubscribe(request.requestId());
+        services.hub().unsubscribe(requestId);
         if (keepalive >= 0) services.vertx().cancelTimer(keepalive);
         if (deadline >= 0) services.vertx().cancelTimer(deadline);
     }
 
     private JsonObject base() {
-        boolean chat = call.kind() == RequestKind.CHAT;
-        JsonObject o = new JsonObject().put("id", request.requestId())
-                .put("object", chat ? (call.stream() ? "chat.completion.chunk" : "chat.completion") : "text_completion")
-                .put("created", created).put("model", request.model());
+        boolean chat = origin.kind() == RequestKind.CHAT;
+        JsonObject o = new JsonObject().put("id", requestId)
+                .put("object", chat ? (stream ? "chat.completion.chunk" : "chat.completion") : "text_completion")
+                .put("created", created).put("model", origin.model());
         if (chat) o.put("system_fingerprint", null);
         return o;
     }
@@ -215,12 +254,12 @@ final class TextStream {
         else choice.put("text", textDelta);
         choice.put("logprobs", null).put("finish_reason", finishReason);
         JsonObject chunk = base().put("choices", new JsonArray().add(choice));
-        if (call.includeUsage()) chunk.put("usage", null);
+        if (origin.includeUsage()) chunk.put("usage", null);
         return chunk;
     }
 
     private void write(JsonObject data, long seq) {
-        response.write(Sse.event(Long.toString(seq), null, data.encode()));
+        response.write(Sse.event(new StreamCursor(position, seq).wire(), null, data.encode()));
         if (!throttled && !done && response.writeQueueFull()) throttle();
     }
 
@@ -231,30 +270,34 @@ final class TextStream {
      */
     private void throttle() {
         throttled = true;
-        services.hub().unsubscribe(request.requestId());
-        services.metrics().streamThrottled(request.pool());
+        services.hub().unsubscribe(requestId);
+        services.metrics().streamThrottled(origin.pool());
         response.drainHandler(v -> {
             if (done) return;
-            io.vertx.core.Context context = services.vertx().getOrCreateContext();
-            java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
-            replay = new EventReplay(services.settings().bootstrapServers(), services.settings().topics().events(),
-                    services.settings().kafka(), request.requestId(), position);
-            EventReplay reader = replay;
-            response.drainHandler(again -> paused.set(false));
-            Thread.ofVirtual().name("genway-stream-replay").start(() -> reader.run(batch -> {
-                while (paused.get() && !done) {
-                    try {
-                        Thread.sleep(5);
-                    } catch (InterruptedException e) {
-                        return false;
-                    }
-                }
-                context.runOnContext(x -> {
-                    onEvents(batch);
-                    if (!done && response.writeQueueFull()) paused.set(true);
-                });
-                return !done;
-            }));
+            replayFrom(new EventReplay(services.settings().bootstrapServers(), services.settings().topics().events(),
+                    services.settings().kafka(), requestId, position));
         });
+    }
+
+    /** Feeds this stream from the event log, pausing the reader whenever the client's write queue is full. */
+    private void replayFrom(EventReplay reader) {
+        replay = reader;
+        io.vertx.core.Context context = services.vertx().getOrCreateContext();
+        java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
+        response.drainHandler(again -> paused.set(false));
+        Thread.ofVirtual().name("genway-stream-replay").start(() -> reader.run(batch -> {
+            while (paused.get() && !done) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return false;
+                }
+            }
+            context.runOnContext(x -> {
+                onEvents(batch);
+                if (!done && response.writeQueueFull()) paused.set(true);
+            });
+            return !done;
+        }));
     }
 }

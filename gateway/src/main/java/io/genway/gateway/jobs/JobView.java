@@ -45,6 +45,8 @@ public final class JobView implements AutoCloseable {
     private final Map<String, JobState> ownWrites = new ConcurrentHashMap<>();
     private volatile ReadOnlyKeyValueStore<String, byte[]> store;
 
+    private final CountDownLatch running = new CountDownLatch(1);
+
     public JobView(String bootstrapServers, Topics topics, Map<String, String> extra, String stateDir) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.globalTable(topics.jobs(), Consumed.with(Serdes.String(), Serdes.ByteArray()),
@@ -62,12 +64,21 @@ public final class JobView implements AutoCloseable {
 
     /** Starts the view and returns once it has caught up with the topic. */
     public void start(Duration timeout) {
-        CountDownLatch running = new CountDownLatch(1);
+        begin();
+        awaitCaughtUp(timeout);
+    }
+
+    /** Starts rebuilding the view in the background; {@link #awaitCaughtUp} waits for the end. */
+    public void begin() {
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) running.countDown();
             if (now == KafkaStreams.State.ERROR) log.error("job view failed: jobs cannot be looked up");
         });
         streams.start();
+    }
+
+    /** Returns once the view begun with {@link #begin} has caught up with the topic. */
+    public void awaitCaughtUp(Duration timeout) {
         try {
             if (!running.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("job view did not catch up with Kafka within " + timeout);

@@ -53,6 +53,10 @@ public final class DiffusersFolder {
         return AutoencoderKLConfig.read(configOf(component, AutoencoderKLConfig.CLASS_NAME));
     }
 
+    public ClipTextConfig clipText(String component) {
+        return ClipTextConfig.read(configOf(component, ClipTextConfig.CLASS_NAME));
+    }
+
     /** Any scheduler class is accepted here; {@link SchedulerConfig} maps it onto the ones this engine runs. */
     public SchedulerConfig scheduler(String component) {
         component(component);

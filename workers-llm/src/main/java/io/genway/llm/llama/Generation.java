@@ -1,6 +1,7 @@
 package io.genway.llm.llama;
 
 import java.util.Objects;
+import java.util.function.IntPredicate;
 
 /**
  * Runs a prompt and then samples up to {@code maxTokens} tokens, pushing each to a {@link TokenSink}; it knows
@@ -32,6 +33,15 @@ public final class Generation {
      */
     public static Result generate(Llama model, LlamaState state, int[] prompt, int maxTokens, int endOfSequence,
                                   Sampler sampler, TokenSink sink) {
+        return generate(model, state, prompt, maxTokens, (IntPredicate) token -> token == endOfSequence, sampler, sink);
+    }
+
+    /**
+     * @param endOfGeneration the tokens that end generation without reaching the sink (EOS, a chat model's
+     *                        end-of-turn token: {@code Tokenizer::isEndOfGeneration})
+     */
+    public static Result generate(Llama model, LlamaState state, int[] prompt, int maxTokens, IntPredicate endOfGeneration,
+                                  Sampler sampler, TokenSink sink) {
         if (prompt.length == 0) throw new IllegalArgumentException("prompt must hold at least one token");
         if (prompt.length > state.capacity()) {
             throw new IllegalArgumentException("prompt of " + prompt.length + " tokens exceeds the context of " + state.capacity());
@@ -41,7 +51,7 @@ public final class Generation {
         int pos = prompt.length;
         for (int generated = 0; generated < maxTokens; generated++) {
             int token = sampler.sample(logits);
-            if (token == endOfSequence) return new Result(prompt.length, generated, Stop.END_OF_SEQUENCE);
+            if (endOfGeneration.test(token)) return new Result(prompt.length, generated, Stop.END_OF_SEQUENCE);
             if (!sink.accept(token)) return new Result(prompt.length, generated + 1, Stop.SINK);
             if (generated + 1 == maxTokens) break;
             if (pos == state.capacity()) return new Result(prompt.length, generated + 1, Stop.CONTEXT_FULL);

@@ -1,10 +1,10 @@
 package io.genway.llm.llama;
 
+import io.genway.llm.chat.ChatTemplateException;
+import io.genway.llm.chat.PromptEncoder;
 import io.genway.llm.gguf.GgufFile;
-import io.genway.llm.tokenizer.SentencePieceTokenizer;
 import io.genway.llm.tokenizer.StreamingDecoder;
-import io.genway.llm.tokenizer.Vocabulary;
-import io.genway.schemas.ChatMessage;
+import io.genway.llm.tokenizer.Tokenizer;
 import io.genway.schemas.FinishReason;
 import io.genway.schemas.GenerationRequest;
 import io.genway.schemas.SamplingParams;
@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * the configured budget) has blocks for its worst case, prompt plus max_tokens; until then it waits here. A prompt
  * is computed in chunks of at most {@code prefillChunk} tokens per step, interleaved with the other streams' decode
  * rows. Cancellation is checked before every step. Output is reproducible from the request's seed, alone or
- * batched. Chat requests are rendered as plain "role: content" lines until chat templates arrive.
+ * batched. Prompts are made by {@link PromptEncoder}: chat requests through the model's own chat template.
  */
 public final class LlamaEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(LlamaEngine.class);
@@ -46,7 +46,8 @@ public final class LlamaEngine implements Engine {
     private final LlamaEngineSettings settings;
     private final GgufFile file;
     private final Llama model;
-    private final SentencePieceTokenizer tokenizer;
+    private final Tokenizer tokenizer;
+    private final PromptEncoder prompts;
     private final int contextLength;
     private final KvCache cache;
     private final Llama.Workspace workspace;
@@ -71,7 +72,8 @@ public final class LlamaEngine implements Engine {
         }
         try {
             this.model = Llama.load(file);
-            this.tokenizer = new SentencePieceTokenizer(Vocabulary.from(file.metadata()));
+            this.tokenizer = Tokenizer.from(file.metadata());
+            this.prompts = PromptEncoder.from(file.metadata(), tokenizer);
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -137,7 +139,12 @@ public final class LlamaEngine implements Engine {
     private Sequence prepare(GenerationRequest request, Output output, CancelToken cancel) {
         TextInput input = request.text();
         SamplingParams sampling = input.sampling();
-        int[] prompt = tokenizer.encode(promptText(input), true);
+        int[] prompt;
+        try {
+            prompt = prompts.encode(input);
+        } catch (ChatTemplateException e) {
+            throw new EngineException.Fatal("chat_template_error", e.getMessage(), e);
+        }
         if (prompt.length >= contextLength) {
             throw new EngineException.Fatal("context_length_exceeded",
                     "prompt of " + prompt.length + " tokens leaves no room in a context of " + contextLength, null);
@@ -152,14 +159,6 @@ public final class LlamaEngine implements Engine {
                 sampling.frequencyPenalty(), sampling.presencePenalty());
         return new Sequence(request.requestId(), prompt, maxTokens, sampler, new Stream(output, cancel, sampling.stop()), cancel,
                 new float[model.config().vocabularySize()]);
-    }
-
-    /** The prompt, or chat messages as "role: content" lines (a stand-in until the GGUF's chat template is used). */
-    static String promptText(TextInput input) {
-        if (input.prompt() != null) return input.prompt();
-        StringBuilder text = new StringBuilder();
-        for (ChatMessage m : input.messages()) text.append(m.role()).append(": ").append(m.content()).append('\n');
-        return text.append("assistant: ").toString();
     }
 
     // ---- the scheduler thread ----
@@ -276,7 +275,7 @@ public final class LlamaEngine implements Engine {
         long now = System.nanoTime();
         if (s.generated == 0) s.firstTokenNs = now;
         s.lastTokenNs = now;
-        if (token == tokenizer.vocabulary().eos()) {
+        if (tokenizer.isEndOfGeneration(token)) {
             finish(s, FinishReason.STOP);
             return;
         }

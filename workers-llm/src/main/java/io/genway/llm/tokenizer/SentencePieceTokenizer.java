@@ -1,6 +1,5 @@
 package io.genway.llm.tokenizer;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,10 +10,11 @@ import java.util.PriorityQueue;
  * SentencePiece-style tokenization as llama.cpp does it for {@code tokenizer.ggml.model = llama}: a space is put
  * before the text, spaces become '▁', the text is split into characters, and the adjacent pair whose merged text
  * is a token of highest score (leftmost on ties) is merged until no pair forms a token. A piece that is no token
- * falls back to its UTF-8 bytes as {@code <0xNN>} tokens. Special-token texts in the input are not parsed.
+ * falls back to its UTF-8 bytes as {@code <0xNN>} tokens. Special tokens split the text first (see
+ * {@link Vocabulary#partition}); the text after a special token gets the space prefix again, as after BOS.
  * Stateless and thread-safe.
  */
-public final class SentencePieceTokenizer {
+public final class SentencePieceTokenizer implements Tokenizer {
     private static final String SPACE = "\u2581";
 
     private final Vocabulary vocabulary;
@@ -23,21 +23,32 @@ public final class SentencePieceTokenizer {
         this.vocabulary = Objects.requireNonNull(vocabulary, "vocabulary");
     }
 
+    @Override
     public Vocabulary vocabulary() {
         return vocabulary;
     }
 
-    public int[] encode(String text, boolean addBos) {
+    @Override
+    public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
         List<Integer> out = new ArrayList<>();
-        if (addBos) out.add(vocabulary.bos());
-        if (!text.isEmpty()) {
-            String escaped = (vocabulary.addSpacePrefix() ? " " + text : text).replace(" ", SPACE);
-            new Merge(escaped).run(out);
+        if (addSpecial && vocabulary.addBos()) out.add(vocabulary.bos());
+        boolean afterSpecial = true; // the text's start counts as following one
+        for (Vocabulary.Fragment fragment : vocabulary.partition(text, parseSpecial)) {
+            if (fragment.isToken()) {
+                out.add(fragment.token());
+                afterSpecial = true;
+                continue;
+            }
+            String piece = vocabulary.addSpacePrefix() && afterSpecial ? " " + fragment.text() : fragment.text();
+            new Merge(piece.replace(" ", SPACE)).run(out);
+            afterSpecial = false;
         }
+        if (addSpecial && vocabulary.addEos()) out.add(vocabulary.eos());
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** The bytes token {@code id} stands for: '▁' as a space, a byte token as its byte, control tokens as nothing. */
+    @Override
     public byte[] pieceBytes(int id) {
         return switch (vocabulary.type(id)) {
             case NORMAL, USER_DEFINED -> vocabulary.token(id).replace(SPACE, " ").getBytes(StandardCharsets.UTF_8);
@@ -45,13 +56,6 @@ public final class SentencePieceTokenizer {
             case UNKNOWN -> "\u2585".getBytes(StandardCharsets.UTF_8); // llama.cpp shows unknown tokens as '▅'
             case CONTROL, UNUSED, UNDEFINED -> new byte[0];
         };
-    }
-
-    /** All of {@code ids} as text; bytes that do not form UTF-8 become U+FFFD. */
-    public String decode(int[] ids) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (int id : ids) bytes.writeBytes(pieceBytes(id));
-        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     /** One text's merge: symbols form a linked list over the text's characters; merged symbols grow leftwards. */
@@ -125,7 +129,8 @@ public final class SentencePieceTokenizer {
             }
             for (byte b : piece.getBytes(StandardCharsets.UTF_8)) {
                 int byteId = vocabulary.byteToken(b);
-                out.add(byteId >= 0 ? byteId : vocabulary.unk());
+                if (byteId >= 0) out.add(byteId);
+                else if (vocabulary.unk() != Vocabulary.NONE) out.add(vocabulary.unk());
             }
         }
     }

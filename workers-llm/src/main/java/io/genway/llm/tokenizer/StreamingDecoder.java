@@ -6,14 +6,14 @@ import java.util.Objects;
 
 /**
  * Turns generated tokens into text one token at a time without ever emitting half a character: bytes of a UTF-8
- * sequence that byte-fallback tokens spread over several tokens are held until the sequence is whole. Bytes that
+ * sequence that byte-fallback or byte-level BPE tokens spread over several tokens are held until the sequence is whole. Bytes that
  * can never form a character come out as U+FFFD at once. One per stream; not thread-safe.
  */
 public final class StreamingDecoder {
-    private final SentencePieceTokenizer tokenizer;
+    private final Tokenizer tokenizer;
     private byte[] pending = new byte[0];
 
-    public StreamingDecoder(SentencePieceTokenizer tokenizer) {
+    public StreamingDecoder(Tokenizer tokenizer) {
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
     }
 

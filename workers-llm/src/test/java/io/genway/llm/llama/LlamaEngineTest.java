@@ -91,11 +91,20 @@ class LlamaEngineTest {
     }
 
     @Test
-    void rendersChatMessagesAsPlainLines() {
-        TextInput input = new TextInput(List.of(new ChatMessage("system", "Be brief."), new ChatMessage("user", "Hi")), null,
-                new SamplingParams(4, 0, 1, 0, 0, List.of()));
+    void promptsAChatWithThePlainFallbackWhenTheModelHasNoTemplate() throws IOException {
+        // stories260K has no tokenizer.chat_template: role lines and an assistant cue, BOS first
+        int[] expected;
+        try (var file = io.genway.llm.gguf.GgufFile.open(SharedModels.stories260K())) {
+            expected = io.genway.llm.tokenizer.Tokenizer.from(file.metadata()).encode("system: Be brief.\nuser: Hi\nassistant:", true, true);
+        }
+        GenerationRequest chat = new GenerationRequest("r1", RequestKind.CHAT, false, "text", "stories260K",
+                new TextInput(List.of(new ChatMessage("system", "Be brief."), new ChatMessage("user", "Hi")), null,
+                        new SamplingParams(4, 0, 1, 0, 0, List.of())), null, 1, 0, 0, "", false, null, 0);
 
-        assertThat(LlamaEngine.promptText(input)).isEqualTo("system: Be brief.\nuser: Hi\nassistant: ");
+        Outcome outcome = engine(0).run(chat, new Recording(), new CancelToken()).join();
+
+        assertThat(expected[0]).isEqualTo(1);
+        assertThat(outcome.usage().promptTokens()).isEqualTo(expected.length);
     }
 
     @Test

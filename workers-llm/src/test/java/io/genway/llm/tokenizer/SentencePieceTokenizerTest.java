@@ -56,6 +56,36 @@ class SentencePieceTokenizerTest {
         assertThat(stories260K().encode("", false)).isEmpty();
     }
 
+    @Test
+    void parsesControlTokenTextsOnlyWhenAskedAndPrefixesASpaceAfterThem() throws IOException {
+        SentencePieceTokenizer tokenizer = stories260K();
+        int[] once = tokenizer.encode("Once", false, false);
+
+        int[] parsed = tokenizer.encode("<s>Once</s>", false, true);
+        assertThat(parsed[0]).isEqualTo(1);
+        assertThat(java.util.Arrays.copyOfRange(parsed, 1, parsed.length - 1)).containsExactly(once); // "▁Once", as after BOS
+        assertThat(parsed[parsed.length - 1]).isEqualTo(2);
+
+        assertThat(tokenizer.encode("<s>Once", false, false)).doesNotContain(1);
+    }
+
+    @Test
+    void alwaysTakesUserDefinedTokensWhole() {
+        String[] tokens = {"<unk>", "<s>", "</s>", "▁", "a", "b", "ab", "<tool>", "<", ">", "t", "o", "l"};
+        TokenType[] types = new TokenType[tokens.length];
+        java.util.Arrays.fill(types, TokenType.NORMAL);
+        types[0] = TokenType.UNKNOWN;
+        types[1] = types[2] = TokenType.CONTROL;
+        types[7] = TokenType.USER_DEFINED;
+        float[] scores = new float[tokens.length];
+        scores[6] = 1f;
+        SentencePieceTokenizer tokenizer = new SentencePieceTokenizer(
+                new Vocabulary(tokens, scores, types, new Vocabulary.Specials(1, 2, 0, false, false, false)));
+
+        assertThat(tokenizer.encode("ab<tool>ab", false, false)).containsExactly(6, 7, 6);
+        assertThat(tokenizer.decode(new int[] {6, 7, 6})).isEqualTo("ab<tool>ab");
+    }
+
     static SentencePieceTokenizer stories260K() throws IOException {
         try (GgufFile file = GgufFile.open(SharedModels.stories260K())) {
             return new SentencePieceTokenizer(Vocabulary.from(file.metadata()));

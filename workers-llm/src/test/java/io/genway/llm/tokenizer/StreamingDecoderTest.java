@@ -11,7 +11,7 @@ class StreamingDecoderTest {
             TokenType.BYTE, TokenType.BYTE, TokenType.BYTE, TokenType.BYTE, TokenType.BYTE, TokenType.BYTE, TokenType.NORMAL};
 
     private final SentencePieceTokenizer tokenizer = new SentencePieceTokenizer(
-            new Vocabulary(TOKENS, new float[TOKENS.length], TYPES, 1, 2, 0, true, true));
+            new Vocabulary(TOKENS, new float[TOKENS.length], TYPES, Vocabulary.Specials.sentencePiece(1, 2, 0)));
 
     @Test
     void holdsTheFirstByteOfATwoByteCharacterUntilTheSecondArrives() {
