@@ -112,7 +112,7 @@ final class CrashRig implements AutoCloseable {
         Path log = dir.resolve(name + "-" + (childLogs.size() + 1) + ".log");
         childLogs.add(log);
         String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> command = new ArrayList<>(List.of(java, "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
+        List<String> command = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Genway.class.getName()));
         command.addAll(List.of(args));
         command.addAll(List.of("--bootstrap-servers", TestKafka.bootstrapServers(), "--config", configFile.toString()));

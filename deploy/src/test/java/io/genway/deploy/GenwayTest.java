@@ -76,7 +76,7 @@ class GenwayTest {
     void theKafkaRoleSaysWhenItIsReadyAndStopsOnSigterm() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = dir.resolve("stderr.txt");
-        Process p = new ProcessBuilder(java, "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
+        Process p = new ProcessBuilder(java, "--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Genway.class.getName(), "kafka", "--data-dir", dir.resolve("data").toString())
                 .redirectError(log.toFile())
                 .start();

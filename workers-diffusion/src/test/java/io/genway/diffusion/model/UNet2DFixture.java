@@ -15,7 +15,7 @@ import java.util.Map;
  * weights made by the fixture's formula, so a forward pass can be checked against the expected outputs there
  * without downloading a checkpoint.
  */
-final class UNet2DFixture {
+public final class UNet2DFixture {
     static final int SIZE = 16;
     static final int CHANNELS = 3;
     private static final List<String> NORM_SCALES =
@@ -24,7 +24,7 @@ final class UNet2DFixture {
     private UNet2DFixture() {}
 
     /** Writes {@code model_index.json} and {@code unet/} (config and F32 weights) under {@code root}. */
-    static Path write(Path root) throws IOException {
+    public static Path write(Path root) throws IOException {
         Files.createDirectories(root.resolve("unet"));
         Files.writeString(root.resolve(DiffusersFolder.INDEX_FILE), """
                 {"_class_name": "DDPMPipeline", "unet": ["diffusers", "UNet2DModel"]}
@@ -52,7 +52,7 @@ final class UNet2DFixture {
     }
 
     /** The fixture's input, shape (1, 3, 16, 16): x[0, c, h, w] = sin(0.01 ((c * 16 + h) * 16 + w)). */
-    static float[] input() {
+    public static float[] input() {
         float[] x = new float[CHANNELS * SIZE * SIZE];
         for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(0.01 * i);
         return x;

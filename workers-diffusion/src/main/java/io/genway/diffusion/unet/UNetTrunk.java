@@ -1,0 +1,124 @@
+package io.genway.diffusion.unet;
+
+import io.genway.diffusion.nn.Activations;
+import io.genway.diffusion.nn.Conv2d;
+import io.genway.diffusion.nn.FeatureMap;
+import io.genway.diffusion.nn.Linear;
+import io.genway.diffusion.nn.Norms.GroupNorm;
+import io.genway.diffusion.nn.Timesteps;
+import io.genway.diffusion.nn.Tokens;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The UNet both diffusers UNets share: sinusoidal time projection and MLP, conv_in, a down path whose every layer
+ * output is kept as a skip, a mid block, an up path that concatenates those skips back in reverse, and a
+ * norm → SiLU → conv_out head. The two models differ only in what follows each resnet ({@link Mixer}).
+ *
+ * <p>Immutable once built: weights are shared, every forward allocates its own activations, so concurrent calls
+ * are safe.
+ */
+final class UNetTrunk {
+    /** One resolution level: resnets, each followed by its mixer when the level has them, then a resample conv. */
+    record Stage(List<ResnetBlock> resnets, List<Mixer> mixers, Conv2d resample) {
+        Stage {
+            resnets = List.copyOf(resnets);
+            mixers = List.copyOf(mixers);
+            if (!mixers.isEmpty() && mixers.size() != resnets.size()) {
+                throw new IllegalArgumentException(mixers.size() + " attentions for " + resnets.size() + " resnets");
+            }
+        }
+    }
+
+    /** The time projection: sinusoid width and its [cos, sin] order. */
+    record TimeProjection(int width, boolean flipSinToCos, double freqShift) {}
+
+    private final boolean centerInput;
+    private final TimeProjection timeProjection;
+    private final Linear time1;
+    private final Linear time2;
+    private final Conv2d convIn;
+    private final List<Stage> down;
+    private final List<ResnetBlock> midResnets;
+    private final Mixer midMixer; // null without mid-block attention
+    private final List<Stage> up;
+    private final GroupNorm normOut;
+    private final Conv2d convOut;
+
+    UNetTrunk(boolean centerInput, TimeProjection timeProjection, Linear time1, Linear time2, Conv2d convIn,
+            List<Stage> down, List<ResnetBlock> midResnets, Mixer midMixer, List<Stage> up, GroupNorm normOut,
+            Conv2d convOut) {
+        this.centerInput = centerInput;
+        this.timeProjection = timeProjection;
+        this.time1 = time1;
+        this.time2 = time2;
+        this.convIn = convIn;
+        this.down = List.copyOf(down);
+        this.midResnets = List.copyOf(midResnets);
+        this.midMixer = midMixer;
+        this.up = List.copyOf(up);
+        this.normOut = normOut;
+        this.convOut = convOut;
+    }
+
+    /** The sinusoidal projection of each timestep, (batch, width), before the time MLP. */
+    float[] timeProjection(float[] timesteps) {
+        return Timesteps.project(timesteps, timeProjection.width(), timeProjection.flipSinToCos(),
+                timeProjection.freqShift());
+    }
+
+    /**
+     * @param timesteps one per batch element
+     * @param context encoder hidden states for the cross-attention mixers, or null
+     * @param extraEmbedding added to the time embedding before its SiLU (a class embedding), (batch, width), or null
+     */
+    FeatureMap forward(FeatureMap sample, float[] timesteps, Tokens context, float[] extraEmbedding) {
+        if (timesteps.length != sample.batch()) {
+            throw new IllegalArgumentException(timesteps.length + " timesteps for a batch of " + sample.batch());
+        }
+        int levels = down.size() - 1;
+        if (sample.height() % (1 << levels) != 0 || sample.width() % (1 << levels) != 0) {
+            throw new IllegalArgumentException("sample " + sample.height() + "x" + sample.width() + " must be a "
+                    + "multiple of " + (1 << levels) + " on each side for " + down.size() + " levels");
+        }
+        float[] emb = time2.forward(Activations.silu(time1.forward(timeProjection(timesteps), sample.batch())),
+                sample.batch());
+        if (extraEmbedding != null) {
+            for (int i = 0; i < emb.length; i++) emb[i] += extraEmbedding[i];
+        }
+        float[] timeSilu = Activations.silu(emb);
+
+        FeatureMap x = centerInput ? centered(sample) : sample;
+        x = convIn.forward(x);
+        List<FeatureMap> skips = new ArrayList<>();
+        skips.add(x);
+        for (Stage stage : down) {
+            for (int j = 0; j < stage.resnets().size(); j++) {
+                x = stage.resnets().get(j).forward(x, timeSilu);
+                if (!stage.mixers().isEmpty()) x = stage.mixers().get(j).forward(x, context);
+                skips.add(x);
+            }
+            if (stage.resample() != null) {
+                x = stage.resample().forward(x);
+                skips.add(x);
+            }
+        }
+        x = midResnets.getFirst().forward(x, timeSilu);
+        if (midMixer != null) x = midMixer.forward(x, context);
+        x = midResnets.get(1).forward(x, timeSilu);
+        for (Stage stage : up) {
+            for (int j = 0; j < stage.resnets().size(); j++) {
+                x = stage.resnets().get(j).forward(x.concatChannels(skips.removeLast()), timeSilu);
+                if (!stage.mixers().isEmpty()) x = stage.mixers().get(j).forward(x, context);
+            }
+            if (stage.resample() != null) x = stage.resample().forward(x.upsampleNearest2x());
+        }
+        return convOut.forward(normOut.forward(x, true));
+    }
+
+    private static FeatureMap centered(FeatureMap sample) {
+        float[] out = new float[sample.data().length];
+        for (int i = 0; i < out.length; i++) out[i] = 2 * sample.data()[i] - 1;
+        return new FeatureMap(sample.batch(), sample.channels(), sample.height(), sample.width(), out);
+    }
+}
