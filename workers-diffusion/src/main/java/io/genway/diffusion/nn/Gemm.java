@@ -1,5 +1,6 @@
 package io.genway.diffusion.nn;
 
+import java.util.concurrent.atomic.LongAdder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -8,8 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * API: every conv (through im2col), linear layer and attention product ends here.
  *
  * <p>The kernel keeps a 4-row × 2-vector tile of C in registers and walks k, broadcasting one A element per row and
- * loading one B row segment per vector. k is blocked so the B panel a tile reads (a block of k rows × 2 vectors)
- * stays in L1 while every row block of A passes over it.
+ * loading one B row segment per vector (a 6-row tile measured half as fast: C2 spills its 12 accumulators on AVX2's
+ * 16 registers). k is blocked; per block, A is packed in 4-row groups interleaved by k, and each (k × 2 vectors)
+ * strip of B is packed contiguous, so it stays in L1 while every row group of A passes over it.
  */
 public final class Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -19,7 +21,15 @@ public final class Gemm {
     /** Below this many multiply-adds a split costs more than it saves. */
     private static final long PARALLEL_WORK = 1 << 17;
 
+    /** Multiply-adds performed so far, for benchmarks' FLOP counts (2 FLOPs each). */
+    private static final LongAdder MULTIPLY_ADDS = new LongAdder();
+
     private Gemm() {}
+
+    /** Multiply-adds every {@code multiply} so far has performed. */
+    public static long multiplyAddsSoFar() {
+        return MULTIPLY_ADDS.sum();
+    }
 
     /**
      * {@code C[i][j] (+)= Σ_k A[i][k] B[k][j]} for i < m, j < n, k < depth, where X[r][s] is
@@ -33,23 +43,39 @@ public final class Gemm {
             }
             return;
         }
+        MULTIPLY_ADDS.add((long) m * n * depth);
+        float[] panel = new float[K_BLOCK * 2 * V];
+        int fullRows = m / ROWS * ROWS;
+        float[] rows = new float[fullRows * Math.min(depth, K_BLOCK)];
         for (int k0 = 0; k0 < depth; k0 += K_BLOCK) {
             int k1 = Math.min(depth, k0 + K_BLOCK);
+            int kc = k1 - k0;
             boolean add = accumulate || k0 > 0;
+            // A's rows in blocks of four, interleaved by k: the four values one k step broadcasts are adjacent
+            for (int i = 0; i < fullRows; i += ROWS) {
+                int base = i * kc;
+                for (int r = 0; r < ROWS; r++) {
+                    int src = aOff + (i + r) * lda + k0;
+                    for (int k = 0; k < kc; k++) rows[base + k * ROWS + r] = a[src + k];
+                }
+            }
             int j = 0;
             for (; j + 2 * V <= n; j += 2 * V) {
-                int i = 0;
-                for (; i + ROWS <= m; i += ROWS) {
-                    tile4x2(k0, k1, a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, add);
+                // B's (kc, 2V) strip packed contiguous: one cache line per k and no page stride between ks
+                for (int k = 0; k < kc; k++) {
+                    System.arraycopy(b, bOff + (k0 + k) * ldb + j, panel, k * 2 * V, 2 * V);
                 }
-                for (; i < m; i++) tile1x2(k0, k1, a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, add);
+                for (int i = 0; i < fullRows; i += ROWS) {
+                    tile4x2(kc, rows, i * kc, panel, c, cOff + i * ldc + j, ldc, add);
+                }
+                for (int i = fullRows; i < m; i++) {
+                    tile1x2(kc, a, aOff + i * lda + k0, panel, c, cOff + i * ldc + j, add);
+                }
             }
             for (; j + V <= n; j += V) {
-                int i = 0;
-                for (; i + ROWS <= m; i += ROWS) {
-                    tile4x1(k0, k1, a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, add);
+                for (int i = 0; i < m; i++) {
+                    tile1x1(k0, k1, a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, add);
                 }
-                for (; i < m; i++) tile1x1(k0, k1, a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, add);
             }
             for (; j < n; j++) {
                 for (int i = 0; i < m; i++) {
@@ -93,13 +119,9 @@ public final class Gemm {
         }
     }
 
-    /** Multiply-adds a {@code multiply} of this shape performs, for FLOP rates (2 FLOPs each). */
-    public static long multiplyAdds(int m, int n, int depth) {
-        return (long) m * n * depth;
-    }
-
-    private static void tile4x2(int k0, int k1, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] c,
-            int ci, int ldc, boolean add) {
+    /** C[0..4)[0..2V) (+)= A · B over kc steps, A packed (kc, 4) and B packed (kc, 2V). */
+    private static void tile4x2(int kc, float[] rows, int ai, float[] panel, float[] c, int ci, int ldc,
+            boolean add) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
         if (add) {
             c00 = FloatVector.fromArray(S, c, ci);
@@ -113,23 +135,21 @@ public final class Gemm {
         } else {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
         }
-        int a1 = ai + lda;
-        int a2 = ai + 2 * lda;
-        int a3 = ai + 3 * lda;
-        for (int k = k0; k < k1; k++) {
-            int bk = bj + k * ldb;
-            FloatVector b0 = FloatVector.fromArray(S, b, bk);
-            FloatVector b1 = FloatVector.fromArray(S, b, bk + V);
-            FloatVector x = FloatVector.broadcast(S, a[ai + k]);
+        for (int k = 0; k < kc; k++) {
+            int p = k * 2 * V;
+            int q = ai + k * ROWS;
+            FloatVector b0 = FloatVector.fromArray(S, panel, p);
+            FloatVector b1 = FloatVector.fromArray(S, panel, p + V);
+            FloatVector x = FloatVector.broadcast(S, rows[q]);
             c00 = b0.fma(x, c00);
             c01 = b1.fma(x, c01);
-            x = FloatVector.broadcast(S, a[a1 + k]);
+            x = FloatVector.broadcast(S, rows[q + 1]);
             c10 = b0.fma(x, c10);
             c11 = b1.fma(x, c11);
-            x = FloatVector.broadcast(S, a[a2 + k]);
+            x = FloatVector.broadcast(S, rows[q + 2]);
             c20 = b0.fma(x, c20);
             c21 = b1.fma(x, c21);
-            x = FloatVector.broadcast(S, a[a3 + k]);
+            x = FloatVector.broadcast(S, rows[q + 3]);
             c30 = b0.fma(x, c30);
             c31 = b1.fma(x, c31);
         }
@@ -143,38 +163,13 @@ public final class Gemm {
         c31.intoArray(c, ci + 3 * ldc + V);
     }
 
-    private static void tile4x1(int k0, int k1, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] c,
-            int ci, int ldc, boolean add) {
-        FloatVector c0, c1, c2, c3;
-        if (add) {
-            c0 = FloatVector.fromArray(S, c, ci);
-            c1 = FloatVector.fromArray(S, c, ci + ldc);
-            c2 = FloatVector.fromArray(S, c, ci + 2 * ldc);
-            c3 = FloatVector.fromArray(S, c, ci + 3 * ldc);
-        } else {
-            c0 = c1 = c2 = c3 = FloatVector.zero(S);
-        }
-        for (int k = k0; k < k1; k++) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bj + k * ldb);
-            c0 = b0.fma(FloatVector.broadcast(S, a[ai + k]), c0);
-            c1 = b0.fma(FloatVector.broadcast(S, a[ai + lda + k]), c1);
-            c2 = b0.fma(FloatVector.broadcast(S, a[ai + 2 * lda + k]), c2);
-            c3 = b0.fma(FloatVector.broadcast(S, a[ai + 3 * lda + k]), c3);
-        }
-        c0.intoArray(c, ci);
-        c1.intoArray(c, ci + ldc);
-        c2.intoArray(c, ci + 2 * ldc);
-        c3.intoArray(c, ci + 3 * ldc);
-    }
-
-    private static void tile1x2(int k0, int k1, float[] a, int ai, float[] b, int bj, int ldb, float[] c, int ci,
-            boolean add) {
+    private static void tile1x2(int kc, float[] a, int ai, float[] panel, float[] c, int ci, boolean add) {
         FloatVector c0 = add ? FloatVector.fromArray(S, c, ci) : FloatVector.zero(S);
         FloatVector c1 = add ? FloatVector.fromArray(S, c, ci + V) : FloatVector.zero(S);
-        for (int k = k0; k < k1; k++) {
+        for (int k = 0; k < kc; k++) {
             FloatVector x = FloatVector.broadcast(S, a[ai + k]);
-            c0 = FloatVector.fromArray(S, b, bj + k * ldb).fma(x, c0);
-            c1 = FloatVector.fromArray(S, b, bj + k * ldb + V).fma(x, c1);
+            c0 = FloatVector.fromArray(S, panel, k * 2 * V).fma(x, c0);
+            c1 = FloatVector.fromArray(S, panel, k * 2 * V + V).fma(x, c1);
         }
         c0.intoArray(c, ci);
         c1.intoArray(c, ci + V);

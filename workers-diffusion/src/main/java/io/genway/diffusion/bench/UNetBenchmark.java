@@ -1,0 +1,184 @@
+package io.genway.diffusion.bench;
+
+import io.genway.diffusion.model.UNet2DConditionConfig;
+import io.genway.diffusion.model.UNet2DConditionWeights;
+import io.genway.diffusion.model.UNet2DConfig;
+import io.genway.diffusion.model.UNet2DWeights;
+import io.genway.diffusion.nn.FeatureMap;
+import io.genway.diffusion.nn.Gemm;
+import io.genway.diffusion.nn.Parallel;
+import io.genway.diffusion.nn.Tokens;
+import io.genway.diffusion.safetensors.Dtype;
+import io.genway.diffusion.safetensors.Safetensors;
+import io.genway.diffusion.safetensors.SafetensorsWriter;
+import io.genway.diffusion.safetensors.TensorStore;
+import io.genway.diffusion.unet.UNet2DConditionModel;
+import io.genway.diffusion.unet.UNet2DModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * UNet forward passes per second on the shared fixture's UNet2DModel and on an SD-shaped UNet2DConditionModel with
+ * formula weights, at 32x32 and 64x64 latents, batch 1 and 4, beside the rate this GEMM reaches on a large product
+ * (the ideal: model FLOPs ÷ that rate). reference/bench.sh runs it and the PyTorch counterpart one after the other.
+ *
+ * <p>Arguments: {@code --widths 160,320,640,640} (the SD model's block_out_channels; SD 1.5 is 320,640,1280,1280),
+ * {@code --sizes 32,64}, {@code --batches 1,4}, {@code --seconds 8} (minimum measured time per case). Threads:
+ * {@code -Dgenway.diffusion.threads=N} (default: all cores).
+ */
+public final class UNetBenchmark {
+    private UNetBenchmark() {}
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> options = options(args);
+        List<Integer> widths = integers(options.getOrDefault("widths", "160,320,640,640"));
+        List<Integer> sizes = integers(options.getOrDefault("sizes", "32,64"));
+        List<Integer> batches = integers(options.getOrDefault("batches", "1,4"));
+        double seconds = Double.parseDouble(options.getOrDefault("seconds", "8"));
+        System.out.printf(Locale.ROOT, "java threads=%d%n", Parallel.threads());
+        double gemmRate = gemmFlops(seconds);
+        System.out.printf(Locale.ROOT, "java gemm 1024x1024x1152: %.1f GFLOP/s%n", gemmRate / 1e9);
+
+        Path dir = Files.createTempDirectory("unet-bench");
+        try {
+            UNet2DConfig fixtureConfig = fixtureConfig();
+            UNet2DModel fixture;
+            try (TensorStore store = formulaWeights(dir.resolve("fixture.safetensors"),
+                    UNet2DWeights.shapes(fixtureConfig))) {
+                fixture = UNet2DModel.load(fixtureConfig, store);
+            }
+            for (int size : sizes) {
+                for (int batch : batches) {
+                    FeatureMap x = pattern(batch, 3, size);
+                    measure("fixture UNet2DModel", size, batch, seconds, gemmRate, () -> fixture.predict(x, 10f));
+                }
+            }
+            UNet2DConditionConfig sdConfig = sdShapedConfig(widths);
+            UNet2DConditionModel sd;
+            try (TensorStore store = formulaWeights(dir.resolve("sd.safetensors"),
+                    UNet2DConditionWeights.shapes(sdConfig))) {
+                sd = UNet2DConditionModel.load(sdConfig, store);
+            }
+            for (int size : sizes) {
+                for (int batch : batches) {
+                    FeatureMap x = pattern(batch, 4, size);
+                    float[] text = new float[batch * 77 * 768];
+                    for (int i = 0; i < text.length; i++) text[i] = (float) Math.cos(0.02 * i);
+                    Tokens states = new Tokens(batch, 77, 768, text);
+                    measure("sd-shaped " + widths.toString().replace(" ", ""), size, batch, seconds, gemmRate,
+                            () -> sd.predict(x, 500f, states));
+                }
+            }
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path file : files.toList()) Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /** SD 1.x's UNet layout (blocks, 8 heads, 768-wide text, GEGLU) at the given widths. */
+    static UNet2DConditionConfig sdShapedConfig(List<Integer> widths) {
+        int blocks = widths.size();
+        List<String> down = new ArrayList<>();
+        List<String> up = new ArrayList<>();
+        for (int i = 0; i < blocks; i++) {
+            down.add(i < blocks - 1 ? "CrossAttnDownBlock2D" : "DownBlock2D");
+            up.add(i == 0 ? "UpBlock2D" : "CrossAttnUpBlock2D");
+        }
+        return new UNet2DConditionConfig(64, 4, 4, false, true, 0, down, "UNetMidBlock2DCrossAttn", up, widths, 2, 1,
+                1, 32, 1e-5, 768, List.of(1, 1, 1, 1).subList(0, blocks), java.util.Collections.nCopies(blocks, 8),
+                false, false);
+    }
+
+    /** The shared reference fixture's config (reference/unet2d-fixture.md). */
+    static UNet2DConfig fixtureConfig() {
+        return new UNet2DConfig(16, 3, 3, false, true, 0, List.of("DownBlock2D", "AttnDownBlock2D"),
+                List.of("AttnUpBlock2D", "UpBlock2D"), List.of(32, 64), 2, 1, 1, List.of(8, 8), 32, 32, 1e-5, true,
+                128);
+    }
+
+    private static void measure(String model, int size, int batch, double seconds, double gemmRate,
+            Supplier<FeatureMap> pass) {
+        long before = Gemm.multiplyAddsSoFar();
+        pass.get(); // warm-up, and the FLOP count of one pass
+        double flops = 2.0 * (Gemm.multiplyAddsSoFar() - before);
+        List<Double> times = new ArrayList<>();
+        long start = System.nanoTime();
+        while (times.size() < 3 || (System.nanoTime() - start) / 1e9 < seconds) {
+            long t0 = System.nanoTime();
+            pass.get();
+            times.add((System.nanoTime() - t0) / 1e9);
+        }
+        times.sort(null);
+        double median = times.get(times.size() / 2);
+        System.out.printf(Locale.ROOT, "java %s %dx%d batch %d: %.3f passes/s (median %.1f ms of %d), %.2f GFLOP"
+                + " per pass, %.1f GFLOP/s = %.0f%% of the GEMM rate%n", model, size, size, batch, 1 / median,
+                median * 1e3, times.size(), flops / 1e9, flops / median / 1e9, 100 * flops / median / gemmRate);
+    }
+
+    /** The rate this GEMM sustains on a conv-sized product, all threads. */
+    private static double gemmFlops(double seconds) {
+        int m = 1024;
+        int n = 1024;
+        int k = 1152;
+        float[] a = new float[m * k];
+        float[] b = new float[k * n];
+        float[] c = new float[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) Math.sin(i);
+        for (int i = 0; i < b.length; i++) b[i] = (float) Math.cos(i);
+        List<Double> times = new ArrayList<>();
+        long start = System.nanoTime();
+        while (times.size() < 5 || (System.nanoTime() - start) / 1e9 < seconds / 2) {
+            long t0 = System.nanoTime();
+            Gemm.multiplyParallel(m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+            times.add((System.nanoTime() - t0) / 1e9);
+        }
+        times.sort(null);
+        return 2.0 * m * n * k / times.get(times.size() / 2);
+    }
+
+    private static FeatureMap pattern(int batch, int channels, int size) {
+        float[] x = new float[batch * channels * size * size];
+        for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(0.01 * i);
+        return new FeatureMap(batch, channels, size, size, x);
+    }
+
+    /** Weights by the fixture's formula (0.05 sin(0.1 i + k), norm scales lifted by 1), written and mapped. */
+    private static TensorStore formulaWeights(Path file, Map<String, long[]> shapes) throws IOException {
+        SafetensorsWriter writer = new SafetensorsWriter();
+        List<String> names = new ArrayList<>(shapes.keySet());
+        names.sort(null);
+        for (int k = 0; k < names.size(); k++) {
+            String name = names.get(k);
+            long[] shape = shapes.get(name);
+            int count = (int) Arrays.stream(shape).reduce(1, (p, q) -> p * q);
+            boolean scale = name.matches("(.*\\.)?(norm[0-9]*|group_norm|conv_norm_out)\\.weight");
+            float[] values = new float[count];
+            for (int i = 0; i < count; i++) values[i] = (float) (0.05 * Math.sin(0.1 * i + k) + (scale ? 1 : 0));
+            writer.add(name, Dtype.F32, shape, values);
+        }
+        writer.write(file);
+        return Safetensors.open(file);
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) throw new IllegalArgumentException("expected --option value, got " + args[i]);
+            options.put(args[i].substring(2), args[i + 1]);
+        }
+        return options;
+    }
+
+    private static List<Integer> integers(String csv) {
+        return Arrays.stream(csv.split(",")).map(String::trim).map(Integer::parseInt).toList();
+    }
+}
