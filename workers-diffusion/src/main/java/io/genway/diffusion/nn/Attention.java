@@ -1,11 +1,16 @@
 package io.genway.diffusion.nn;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Multi-head scaled dot-product attention, {@code softmax(Q Kᵀ / √d) V} per head, over tokens in (batch, length,
  * heads · d) layout: head h of a row is its columns [h·d, (h+1)·d). Work is split over (batch, head, block of query
  * rows), so a 4096-token map never holds more than a block of scores per thread.
  */
 public final class Attention {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int QUERY_BLOCK = 128;
 
     private Attention() {}
@@ -48,16 +53,30 @@ public final class Attention {
         return new Tokens(batch, lq, width, out);
     }
 
-    private static void softmaxRow(float[] x, int start, int length) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = start; i < start + length; i++) max = Math.max(max, x[i]);
+    /** In place, vectorised; {@link Exp} keeps every lane's bits independent of the JIT's state. */
+    static void softmaxRow(float[] x, int start, int length) {
+        int end = start + length;
+        int vectorEnd = start + S.loopBound(length);
+        FloatVector maxes = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int i = start; i < vectorEnd; i += S.length()) maxes = maxes.max(FloatVector.fromArray(S, x, i));
+        float max = maxes.reduceLanes(VectorOperators.MAX);
+        for (int i = vectorEnd; i < end; i++) max = Math.max(max, x[i]);
+        FloatVector sums = FloatVector.zero(S);
+        for (int i = start; i < vectorEnd; i += S.length()) {
+            FloatVector e = Exp.exp(FloatVector.fromArray(S, x, i).sub(max));
+            e.intoArray(x, i);
+            sums = sums.add(e);
+        }
+        // lanes summed in a fixed order: reduceLanes' order differs between compiled and interpreted code
         double sum = 0;
-        for (int i = start; i < start + length; i++) {
-            float e = (float) Math.exp(x[i] - max);
+        for (float lane : sums.toArray()) sum += lane;
+        for (int i = vectorEnd; i < end; i++) {
+            float e = Exp.exp(x[i] - max);
             x[i] = e;
             sum += e;
         }
         float inverse = (float) (1 / sum);
-        for (int i = start; i < start + length; i++) x[i] *= inverse;
+        for (int i = start; i < vectorEnd; i += S.length()) FloatVector.fromArray(S, x, i).mul(inverse).intoArray(x, i);
+        for (int i = vectorEnd; i < end; i++) x[i] *= inverse;
     }
 }

@@ -62,7 +62,7 @@ public final class Conv2d {
         return new FeatureMap(x.batch(), outChannels, outH, outW, out);
     }
 
-    /** Row (c, ky, kx) of the unfolded image holds input pixel (c, oy·s + ky − p, ox·s + kx − p) for each output. */
+    /** Row (c, ky, kx) of the unfolded image holds input pixel (c, oy·s + ky − p, ox·s + kx − p) per output. */
     private void unfold(FeatureMap x, int n, int outH, int outW, float[] unfolded) {
         int h = x.height();
         int w = x.width();

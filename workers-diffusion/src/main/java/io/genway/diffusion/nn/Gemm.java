@@ -72,17 +72,27 @@ public final class Gemm {
                     tile1x2(kc, a, aOff + i * lda + k0, panel, c, cOff + i * ldc + j, add);
                 }
             }
-            for (; j + V <= n; j += V) {
-                for (int i = 0; i < m; i++) {
-                    tile1x1(k0, k1, a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, add);
+            if (j < n) {
+                // the last, partial strip: zero-padded so it runs the same kernel, results copied back
+                int width = n - j;
+                java.util.Arrays.fill(panel, 0f);
+                for (int k = 0; k < kc; k++) {
+                    System.arraycopy(b, bOff + (k0 + k) * ldb + j, panel, k * 2 * V, width);
                 }
-            }
-            for (; j < n; j++) {
-                for (int i = 0; i < m; i++) {
-                    float sum = add ? c[cOff + i * ldc + j] : 0f;
-                    int ai = aOff + i * lda;
-                    for (int k = k0; k < k1; k++) sum += a[ai + k] * b[bOff + k * ldb + j];
-                    c[cOff + i * ldc + j] = sum;
+                float[] tile = new float[ROWS * 2 * V];
+                for (int i = 0; i < fullRows; i += ROWS) {
+                    int ci = cOff + i * ldc + j;
+                    for (int r = 0; r < ROWS; r++) {
+                        if (add) System.arraycopy(c, ci + r * ldc, tile, r * 2 * V, width);
+                    }
+                    tile4x2(kc, rows, i * kc, panel, tile, 0, 2 * V, add);
+                    for (int r = 0; r < ROWS; r++) System.arraycopy(tile, r * 2 * V, c, ci + r * ldc, width);
+                }
+                for (int i = fullRows; i < m; i++) {
+                    int ci = cOff + i * ldc + j;
+                    if (add) System.arraycopy(c, ci, tile, 0, width);
+                    tile1x2(kc, a, aOff + i * lda + k0, panel, tile, 0, add);
+                    System.arraycopy(tile, 0, c, ci, width);
                 }
             }
         }
@@ -173,14 +183,5 @@ public final class Gemm {
         }
         c0.intoArray(c, ci);
         c1.intoArray(c, ci + V);
-    }
-
-    private static void tile1x1(int k0, int k1, float[] a, int ai, float[] b, int bj, int ldb, float[] c, int ci,
-            boolean add) {
-        FloatVector c0 = add ? FloatVector.fromArray(S, c, ci) : FloatVector.zero(S);
-        for (int k = k0; k < k1; k++) {
-            c0 = FloatVector.fromArray(S, b, bj + k * ldb).fma(FloatVector.broadcast(S, a[ai + k]), c0);
-        }
-        c0.intoArray(c, ci);
     }
 }
