@@ -2,12 +2,12 @@
 # UNet forward passes/s: the native Java engine, then the same models in PyTorch (unet_torch.py), on the same
 # thread count, one after the other in one run. Needs python3 with torch (CPU); builds workers-diffusion first.
 #   workers-diffusion/reference/bench.sh [THREADS] [WIDTHS] [SIZES] [BATCHES] [SECONDS]
-# defaults: all cores, SD 1.x layout at half width (160,320,640,640), 32,64 latents, batch 1,4, 8 s per case.
+# defaults: all cores, SD 1.x layout at a fifth of its width (64,128,256,256), 32,64 latents, batch 1,4, 8 s per case.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 threads="${1:-$(nproc)}"
-widths="${2:-160,320,640,640}"
+widths="${2:-64,128,256,256}"
 sizes="${3:-32,64}"
 batches="${4:-1,4}"
 seconds="${5:-8}"

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  * formula weights, at 32x32 and 64x64 latents, batch 1 and 4, beside the rate this GEMM reaches on a large product
  * (the ideal: model FLOPs ÷ that rate). reference/bench.sh runs it and the PyTorch counterpart one after the other.
  *
- * <p>Arguments: {@code --widths 160,320,640,640} (the SD model's block_out_channels; SD 1.5 is 320,640,1280,1280),
+ * <p>Arguments: {@code --widths 64,128,256,256} (the SD model's block_out_channels; SD 1.5 is 320,640,1280,1280),
  * {@code --sizes 32,64}, {@code --batches 1,4}, {@code --seconds 8} (minimum measured time per case). Threads:
  * {@code -Dgenway.diffusion.threads=N} (default: all cores).
  */
@@ -38,7 +38,7 @@ public final class UNetBenchmark {
 
     public static void main(String[] args) throws IOException {
         Map<String, String> options = options(args);
-        List<Integer> widths = integers(options.getOrDefault("widths", "160,320,640,640"));
+        List<Integer> widths = integers(options.getOrDefault("widths", "64,128,256,256"));
         List<Integer> sizes = integers(options.getOrDefault("sizes", "32,64"));
         List<Integer> batches = integers(options.getOrDefault("batches", "1,4"));
         double seconds = Double.parseDouble(options.getOrDefault("seconds", "8"));

@@ -46,13 +46,15 @@ public final class Gemm {
         MULTIPLY_ADDS.add((long) m * n * depth);
         float[] panel = new float[K_BLOCK * 2 * V];
         int fullRows = m / ROWS * ROWS;
-        float[] rows = new float[fullRows * Math.min(depth, K_BLOCK)];
+        // packing A pays off only when several column strips reuse it
+        boolean packRows = n > 2 * V;
+        float[] rows = packRows ? new float[fullRows * Math.min(depth, K_BLOCK)] : a;
         for (int k0 = 0; k0 < depth; k0 += K_BLOCK) {
             int k1 = Math.min(depth, k0 + K_BLOCK);
             int kc = k1 - k0;
             boolean add = accumulate || k0 > 0;
             // A's rows in blocks of four, interleaved by k: the four values one k step broadcasts are adjacent
-            for (int i = 0; i < fullRows; i += ROWS) {
+            for (int i = 0; packRows && i < fullRows; i += ROWS) {
                 int base = i * kc;
                 for (int r = 0; r < ROWS; r++) {
                     int src = aOff + (i + r) * lda + k0;
@@ -66,7 +68,11 @@ public final class Gemm {
                     System.arraycopy(b, bOff + (k0 + k) * ldb + j, panel, k * 2 * V, 2 * V);
                 }
                 for (int i = 0; i < fullRows; i += ROWS) {
-                    tile4x2(kc, rows, i * kc, panel, c, cOff + i * ldc + j, ldc, add);
+                    if (packRows) {
+                        tile4x2(kc, rows, i * kc, panel, c, cOff + i * ldc + j, ldc, add);
+                    } else {
+                        tile4x2Rows(kc, a, aOff + i * lda + k0, lda, panel, c, cOff + i * ldc + j, ldc, add);
+                    }
                 }
                 for (int i = fullRows; i < m; i++) {
                     tile1x2(kc, a, aOff + i * lda + k0, panel, c, cOff + i * ldc + j, add);
@@ -85,7 +91,11 @@ public final class Gemm {
                     for (int r = 0; r < ROWS; r++) {
                         if (add) System.arraycopy(c, ci + r * ldc, tile, r * 2 * V, width);
                     }
-                    tile4x2(kc, rows, i * kc, panel, tile, 0, 2 * V, add);
+                    if (packRows) {
+                        tile4x2(kc, rows, i * kc, panel, tile, 0, 2 * V, add);
+                    } else {
+                        tile4x2Rows(kc, a, aOff + i * lda + k0, lda, panel, tile, 0, 2 * V, add);
+                    }
                     for (int r = 0; r < ROWS; r++) System.arraycopy(tile, r * 2 * V, c, ci + r * ldc, width);
                 }
                 for (int i = fullRows; i < m; i++) {
@@ -160,6 +170,52 @@ public final class Gemm {
             c20 = b0.fma(x, c20);
             c21 = b1.fma(x, c21);
             x = FloatVector.broadcast(S, rows[q + 3]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + V);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + V);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + V);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + V);
+    }
+
+    /** {@link #tile4x2} reading A's four rows in place (stride {@code lda}) instead of packed. */
+    private static void tile4x2Rows(int kc, float[] a, int ai, int lda, float[] panel, float[] c, int ci, int ldc,
+            boolean add) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+        if (add) {
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + V);
+            c10 = FloatVector.fromArray(S, c, ci + ldc);
+            c11 = FloatVector.fromArray(S, c, ci + ldc + V);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + V);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + V);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+        }
+        int a1 = ai + lda;
+        int a2 = ai + 2 * lda;
+        int a3 = ai + 3 * lda;
+        for (int k = 0; k < kc; k++) {
+            int p = k * 2 * V;
+            FloatVector b0 = FloatVector.fromArray(S, panel, p);
+            FloatVector b1 = FloatVector.fromArray(S, panel, p + V);
+            FloatVector x = FloatVector.broadcast(S, a[ai + k]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(S, a[a1 + k]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(S, a[a2 + k]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(S, a[a3 + k]);
             c30 = b0.fma(x, c30);
             c31 = b1.fma(x, c31);
         }
