@@ -93,6 +93,10 @@ SD2_LIKE = {
     "block_out_channels": [32, 64], "layers_per_block": 1, "norm_num_groups": 8, "norm_eps": 1e-5,
     "cross_attention_dim": 16, "attention_head_dim": [2, 4], "transformer_layers_per_block": [1, 2],
     "use_linear_projection": True, "upcast_attention": True, "flip_sin_to_cos": True, "freq_shift": 1}
+CLASS_UNET2D = {
+    "_class_name": "UNet2DModel", "sample_size": 8, "in_channels": 3, "out_channels": 3,
+    "down_block_types": ["DownBlock2D", "AttnDownBlock2D"], "up_block_types": ["AttnUpBlock2D", "UpBlock2D"],
+    "block_out_channels": [16, 32], "layers_per_block": 1, "attention_head_dim": 8, "norm_num_groups": 8}
 VAE = {
     "_class_name": "AutoencoderKL", "in_channels": 3, "out_channels": 3,
     "down_block_types": ["DownEncoderBlock2D", "DownEncoderBlock2D"],
@@ -110,6 +114,15 @@ def conditional_case(name, cfg, batch, size, seq, timestep, amplitude):
     params = sum(t.numel() for t in model.state_dict().values())
     write(name, {"config": cfg, "amplitude": amplitude, "parameters": params, "tensors": len(model.state_dict()),
                  "batch": batch, "size": size, "sequence": seq, "timestep": timestep, "output": summary(y)})
+
+
+def class_case(name, cfg, labels, size, timestep, amplitude):
+    model = fill(unet_torch.UNet(cfg, conditional=False), amplitude).eval()
+    x = pattern((len(labels), cfg["in_channels"], size, size), torch.sin, 0.01)
+    with torch.no_grad():
+        y = model(x, timestep, class_labels=torch.tensor(labels))
+    write(name, {"config": cfg, "amplitude": amplitude, "tensors": len(model.state_dict()), "labels": labels,
+                 "batch": len(labels), "size": size, "timestep": timestep, "output": summary(y)})
 
 
 def vae_case(name, cfg, batch, size, amplitude):
@@ -133,4 +146,6 @@ if __name__ == "__main__":
     check_shared_fixture(sys.argv[1] if len(sys.argv) > 1 else os.path.join("..", "..", "..", "shared"))
     conditional_case("sd1-like-unet", SD1_LIKE, batch=2, size=16, seq=7, timestep=500, amplitude=0.1)
     conditional_case("sd2-like-unet", SD2_LIKE, batch=1, size=8, seq=5, timestep=981, amplitude=0.1)
+    class_case("unet2d-class-lookup", dict(CLASS_UNET2D, num_class_embeds=10), [3, 7], 8, 50, 0.1)
+    class_case("unet2d-class-timestep", dict(CLASS_UNET2D, class_embed_type="timestep"), [1, 5], 8, 50, 0.1)
     vae_case("vae-decoder", VAE, batch=2, size=8, amplitude=0.1)

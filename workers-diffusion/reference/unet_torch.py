@@ -209,6 +209,10 @@ class UNet(nn.Module):
         self.conditional = conditional
         self.conv_in = nn.Conv2d(cfg["in_channels"], ch[0], 3, padding=1)
         self.time_embedding = TimestepEmbedding(ch[0], time)
+        if cfg.get("class_embed_type") == "timestep":
+            self.class_embedding = TimestepEmbedding(ch[0], time)
+        elif cfg.get("num_class_embeds"):
+            self.class_embedding = nn.Embedding(cfg["num_class_embeds"], time)
         layers = cfg.get("layers_per_block", 2)
         if conditional:
             heads = per_block(cfg.get("attention_head_dim", 8))
@@ -255,9 +259,14 @@ class UNet(nn.Module):
         return timestep_sinusoid(timesteps, self.cfg["block_out_channels"][0], self.cfg.get("flip_sin_to_cos", True),
                                  self.cfg.get("freq_shift", 0))
 
-    def forward(self, x, timestep, context=None):
+    def forward(self, x, timestep, context=None, class_labels=None):
         timesteps = torch.full((x.shape[0],), float(timestep))
         temb = self.time_embedding(self.time_proj(timesteps))
+        if hasattr(self, "class_embedding"):
+            if self.cfg.get("class_embed_type") == "timestep":
+                temb = temb + self.class_embedding(self.time_proj(class_labels))
+            else:
+                temb = temb + self.class_embedding(class_labels)
         if self.cfg.get("center_input_sample", False):
             x = 2 * x - 1.0
         x = self.conv_in(x)

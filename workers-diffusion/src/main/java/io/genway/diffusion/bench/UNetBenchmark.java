@@ -102,7 +102,7 @@ public final class UNetBenchmark {
     static UNet2DConfig fixtureConfig() {
         return new UNet2DConfig(16, 3, 3, false, true, 0, List.of("DownBlock2D", "AttnDownBlock2D"),
                 List.of("AttnUpBlock2D", "UpBlock2D"), List.of(32, 64), 2, 1, 1, List.of(8, 8), 32, 32, 1e-5, true,
-                128);
+                128, UNet2DConfig.ClassEmbedding.NONE, 0);
     }
 
     private static void measure(String model, int size, int batch, double seconds, double gemmRate,

@@ -7,13 +7,17 @@ import java.util.Set;
 /**
  * {@code UNet2DModel}'s config (an unconditional pixel- or latent-space UNet, as DDPM checkpoints use), with the
  * per-block values diffusers derives already resolved. Only what this engine implements is accepted: positional
- * time embedding, SiLU, conv down/upsampling, the plain and attention blocks, no class conditioning.
+ * time embedding, SiLU, conv down/upsampling, the plain and attention blocks, and class conditioning by a lookup
+ * table ({@code num_class_embeds} alone) or by a timestep-style embedding of the label ({@code class_embed_type:
+ * "timestep"}).
  *
  * @param attentionHeadDims channels per attention head, per block ({@code attention_head_dim}, or the block's
  *     channels when null: one head)
  * @param attentionNormGroups group-norm groups in attention blocks ({@code attn_norm_num_groups}, default
  *     {@code norm_num_groups})
  * @param timeEmbeddingDim width of the time embedding ({@code time_embedding_dim}, default 4 × first block)
+ * @param classEmbedding how class labels join the time embedding, if at all
+ * @param numClassEmbeds rows of the class lookup table ({@code num_class_embeds}); 0 unless it is a lookup
  */
 public record UNet2DConfig(
         int sampleSize,
@@ -33,7 +37,18 @@ public record UNet2DConfig(
         int attentionNormGroups,
         double normEps,
         boolean addAttention,
-        int timeEmbeddingDim) {
+        int timeEmbeddingDim,
+        ClassEmbedding classEmbedding,
+        int numClassEmbeds) {
+
+    /** diffusers' class embeddings this engine implements. */
+    public enum ClassEmbedding {
+        NONE,
+        /** {@code nn.Embedding(num_class_embeds, time_embedding_dim)}: {@code class_embedding.weight}. */
+        LOOKUP,
+        /** The label projected like a timestep, then its own TimestepEmbedding MLP. */
+        TIMESTEP
+    }
 
     public static final String CLASS_NAME = "UNet2DModel";
     static final Set<String> DOWN_BLOCKS = Set.of("DownBlock2D", "AttnDownBlock2D");
@@ -65,6 +80,16 @@ public record UNet2DConfig(
         if (timeEmbeddingDim < 1) {
             throw new IllegalArgumentException("time_embedding_dim must be >= 1, was " + timeEmbeddingDim);
         }
+        if (classEmbedding == null) throw new IllegalArgumentException("classEmbedding must not be null (use NONE)");
+        if ((classEmbedding == ClassEmbedding.LOOKUP) != (numClassEmbeds > 0) || numClassEmbeds < 0) {
+            throw new IllegalArgumentException("num_class_embeds " + numClassEmbeds + " does not fit class embedding "
+                    + classEmbedding);
+        }
+    }
+
+    /** Whether {@code predict} needs a class label per batch element. */
+    public boolean classConditional() {
+        return classEmbedding != ClassEmbedding.NONE;
     }
 
     public static UNet2DConfig read(Path configJson) {
@@ -77,8 +102,13 @@ public record UNet2DConfig(
         json.requireDefault("downsample_type", "conv");
         json.requireDefault("upsample_type", "conv");
         json.requireDefault("mid_block_type", "UNetMidBlock2D");
-        json.requireNull("class_embed_type");
-        json.requireNull("num_class_embeds");
+        String classType = json.string("class_embed_type", null);
+        if (classType != null && !classType.equals("timestep")) {
+            throw json.unsupported("class_embed_type", classType, Set.of("null", "timestep"));
+        }
+        int classCount = json.integer("num_class_embeds", 0);
+        ClassEmbedding classEmbedding = classType != null ? ClassEmbedding.TIMESTEP
+                : classCount > 0 ? ClassEmbedding.LOOKUP : ClassEmbedding.NONE;
         List<Integer> channels = json.integers("block_out_channels", List.of(224, 448, 672, 896));
         // absent means diffusers' default of 8; an explicit null means one head spanning the block's channels
         List<Integer> headDims = json.root().path("attention_head_dim").isNull()
@@ -105,6 +135,8 @@ public record UNet2DConfig(
                 json.integer("attn_norm_num_groups", groups),
                 json.decimal("norm_eps", 1e-5),
                 json.bool("add_attention", true),
-                json.integer("time_embedding_dim", channels.getFirst() * 4)));
+                json.integer("time_embedding_dim", channels.getFirst() * 4),
+                classEmbedding,
+                classEmbedding == ClassEmbedding.LOOKUP ? classCount : 0));
     }
 }

@@ -22,6 +22,14 @@ public final class UNet2DWeights {
         // the sinusoidal projection is as wide as the first block
         out.linear("time_embedding.linear_1", time, first);
         out.linear("time_embedding.linear_2", time, time);
+        switch (config.classEmbedding()) {
+            case LOOKUP -> out.shapes().put("class_embedding.weight", new long[] {config.numClassEmbeds(), time});
+            case TIMESTEP -> {
+                out.linear("class_embedding.linear_1", time, first);
+                out.linear("class_embedding.linear_2", time, time);
+            }
+            case NONE -> { }
+        }
         for (int i = 0; i < blocks; i++) {
             String block = "down_blocks." + i;
             long in = i == 0 ? first : channels.get(i - 1);

@@ -92,10 +92,20 @@ class UNet2DConfigTest {
     }
 
     @Test
-    void refusesClassConditioning() {
-        assertThatThrownBy(() -> read(FIXTURE.replace("\"num_class_embeds\": null", "\"num_class_embeds\": 10")))
+    void readsNumClassEmbedsAloneAsALookupTable() {
+        UNet2DConfig config = read(FIXTURE.replace("\"num_class_embeds\": null", "\"num_class_embeds\": 10"));
+
+        assertThat(config.classEmbedding()).isEqualTo(UNet2DConfig.ClassEmbedding.LOOKUP);
+        assertThat(config.numClassEmbeds()).isEqualTo(10);
+        assertThat(UNet2DWeights.shapes(config).get("class_embedding.weight")).containsExactly(10, 128);
+    }
+
+    @Test
+    void refusesClassEmbeddingTypesOtherThanTimestep() {
+        String identity = FIXTURE.replace("\"class_embed_type\": null", "\"class_embed_type\": \"identity\"");
+        assertThatThrownBy(() -> read(identity))
                 .isInstanceOf(ModelConfigException.class)
-                .hasMessageContaining("num_class_embeds 10 is not supported");
+                .hasMessageContaining("class_embed_type \"identity\" is not supported");
     }
 
     @Test
