@@ -172,7 +172,9 @@ public final class UNetBenchmark {
     private static Map<String, String> options(String[] args) {
         Map<String, String> options = new java.util.HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) throw new IllegalArgumentException("expected --option value, got " + args[i]);
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --option value, got " + args[i]);
+            }
             options.put(args[i].substring(2), args[i + 1]);
         }
         return options;

@@ -15,8 +15,9 @@ import java.util.List;
 
 /**
  * diffusers' {@code UNet2DModel}: the unconditional UNet of DDPM-style pixel or latent models (DownBlock2D,
- * AttnDownBlock2D and their up counterparts, UNetMidBlock2D), optionally class-conditional. Weights are read once into floats and shared; every
- * {@link #predict} call allocates its own activations, so one instance serves concurrent callers.
+ * AttnDownBlock2D and their up counterparts, UNetMidBlock2D), optionally class-conditional. Weights are read once
+ * into floats and shared; every {@link #predict} call allocates its own activations, so one instance serves
+ * concurrent callers.
  */
 public final class UNet2DModel {
     private final UNet2DConfig config;

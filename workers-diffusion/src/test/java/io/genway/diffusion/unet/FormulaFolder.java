@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  */
 final class FormulaFolder {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern NORM_SCALE = Pattern.compile("(^|\\.)(norm[0-9]*|group_norm|conv_norm_out)\\.weight$");
+    private static final Pattern NORM_SCALE =
+            Pattern.compile("(^|\\.)(norm[0-9]*|group_norm|conv_norm_out)\\.weight$");
 
     private FormulaFolder() {}
 
@@ -46,7 +47,8 @@ final class FormulaFolder {
         String className = config.get("_class_name").asText();
         Files.writeString(root.resolve(DiffusersFolder.INDEX_FILE),
                 "{\"_class_name\": \"TestPipeline\", \"" + component + "\": [\"diffusers\", \"" + className + "\"]}");
-        Files.writeString(root.resolve(component).resolve(DiffusersFolder.CONFIG_FILE), JSON.writeValueAsString(config));
+        Path configFile = root.resolve(component).resolve(DiffusersFolder.CONFIG_FILE);
+        Files.writeString(configFile, JSON.writeValueAsString(config));
         List<String> sorted = new ArrayList<>(shapes.keySet().stream().filter(indexed).toList());
         sorted.sort(null);
         List<String> rest = new ArrayList<>(shapes.keySet().stream().filter(indexed.negate()).toList());

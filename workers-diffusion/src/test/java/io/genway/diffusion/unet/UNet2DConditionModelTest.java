@@ -92,6 +92,20 @@ class UNet2DConditionModelTest {
     }
 
     @Test
+    void servesConcurrentCallersFromOneInstance() throws Exception {
+        Loaded loaded = load("sd2-like-unet");
+        FeatureMap x = latents(loaded.testCase(), 4);
+        Tokens context = text(loaded.testCase(), 16);
+        float[] expected = loaded.model().predict(x, 981f, context).data();
+
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            var results = new java.util.ArrayList<java.util.concurrent.Future<float[]>>();
+            for (int i = 0; i < 8; i++) results.add(pool.submit(() -> loaded.model().predict(x, 981f, context).data()));
+            for (var result : results) assertThat(result.get()).containsExactly(expected);
+        }
+    }
+
+    @Test
     void refusesTextStatesOfTheWrongWidth() throws IOException {
         Loaded loaded = load("sd2-like-unet");
 
