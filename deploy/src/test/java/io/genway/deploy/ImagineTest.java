@@ -57,13 +57,13 @@ class ImagineTest {
     }
 
     @Test
-    void aModelWhoseUNetCannotRunHereSaysSoInOneLine() throws IOException {
+    void aModelWhoseUNetHasNoWeightsSaysSoInOneLine() throws IOException {
         Path model = TinyModel.write(dir.resolve("tiny"));
         int status = run("imagine", "--model", model.toString(), "--prompt", "a cat", "--out", dir.resolve("cat.png").toString());
 
         assertThat(status).isEqualTo(Genway.CONFIG_ERROR);
         assertThat(errLines()).singleElement().asString()
-                .contains("unet").contains("UNet2DConditionModel cannot run");
+                .contains("unet").contains("no safetensors weights");
         assertThat(dir.resolve("cat.png")).doesNotExist();
     }
 

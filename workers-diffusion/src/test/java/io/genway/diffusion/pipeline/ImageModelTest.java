@@ -48,11 +48,37 @@ class ImageModelTest {
     }
 
     @Test
-    void withoutTheNativeUNetTheModelFailsNamingWhatIsMissing() throws IOException {
+    void aNativeModelWithoutUNetWeightsFailsNamingWhatIsMissing() throws IOException {
         Path root = folder(3, 24);
         assertThatThrownBy(() -> ImageModel.load(root, ModelParts.NATIVE))
                 .isInstanceOf(ModelConfigException.class)
-                .hasMessageContaining("unet").hasMessageContaining("UNet2DConditionModel cannot run");
+                .hasMessageContaining("unet").hasMessageContaining("no safetensors weights");
+    }
+
+    @Test
+    void rendersThroughTheNativeUNet() throws IOException {
+        Path root = folder(3, 24);
+        var config = io.genway.diffusion.model.UNet2DConditionConfig.read(root.resolve("unet/config.json"));
+        var weights = new io.genway.diffusion.safetensors.SafetensorsWriter();
+        int k = 0;
+        for (var tensor : io.genway.diffusion.model.UNet2DConditionWeights.shapes(config).entrySet()) {
+            int count = (int) java.util.Arrays.stream(tensor.getValue()).reduce(1, (a, b) -> a * b);
+            float[] values = new float[count];
+            boolean scale = tensor.getKey().matches("(.*\\.)?norm[0-9]*\\.weight|.*conv_norm_out\\.weight");
+            for (int i = 0; i < count; i++) values[i] = (float) (0.05 * Math.sin(0.1 * i + k) + (scale ? 1 : 0));
+            weights.add(tensor.getKey(), io.genway.diffusion.safetensors.Dtype.F32, tensor.getValue(), values);
+            k++;
+        }
+        weights.write(root.resolve("unet/diffusion_pytorch_model.safetensors"));
+        ImageModel model = ImageModel.load(root, ModelParts.NATIVE);
+        ImageRequest request = new ImageRequest("a red circle", "", 1, 2, Sampler.EULER, 7, 16, 16);
+
+        var first = model.pipeline().render(List.of(request), TextToImage.Listener.NONE).getFirst().orElseThrow();
+        var again = model.pipeline().render(List.of(request), TextToImage.Listener.NONE).getFirst().orElseThrow();
+
+        assertThat(first.image().getWidth()).isEqualTo(16);
+        assertThat(first.image().getRGB(0, 0, 16, 16, null, 0, 16))
+                .containsExactly(again.image().getRGB(0, 0, 16, 16, null, 0, 16));
     }
 
     @Test
