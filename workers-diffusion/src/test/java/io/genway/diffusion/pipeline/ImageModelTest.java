@@ -56,8 +56,24 @@ class ImageModelTest {
     }
 
     @Test
-    void rendersThroughTheNativeUNet() throws IOException {
+    void theNativeUNetMakesTheSameImageAloneAndBatchedWithOthers() throws IOException {
         Path root = folder(3, 24);
+        writeFormulaUNetWeights(root);
+        ImageModel model = ImageModel.load(root, ModelParts.NATIVE);
+        ImageRequest circle = new ImageRequest("a red circle", "", 1, 3, Sampler.EULER_ANCESTRAL, 5, 16, 16);
+        ImageRequest square = new ImageRequest("a blue square", "", 2, 3, Sampler.DDIM, 1, 16, 16);
+
+        int[] alone = pixels(model.pipeline().render(List.of(circle), TextToImage.Listener.NONE).getFirst().orElseThrow().image());
+        List<Optional<TextToImage.Rendered>> together = model.pipeline().render(List.of(circle, square, circle), TextToImage.Listener.NONE);
+
+        assertThat(java.util.Arrays.stream(alone).distinct().count()).as("distinct pixels").isGreaterThan(20);
+        assertThat(pixels(together.get(0).orElseThrow().image())).containsExactly(alone);
+        assertThat(pixels(together.get(2).orElseThrow().image())).containsExactly(alone);
+        assertThat(pixels(together.get(1).orElseThrow().image())).isNotEqualTo(alone);
+    }
+
+    /** Weights by the shared fixture's formula: element i of the k-th tensor is 0.05 sin(0.1 i + k), norms' scales +1. */
+    private static void writeFormulaUNetWeights(Path root) throws IOException {
         var config = io.genway.diffusion.model.UNet2DConditionConfig.read(root.resolve("unet/config.json"));
         var weights = new io.genway.diffusion.safetensors.SafetensorsWriter();
         int k = 0;
@@ -70,15 +86,10 @@ class ImageModelTest {
             k++;
         }
         weights.write(root.resolve("unet/diffusion_pytorch_model.safetensors"));
-        ImageModel model = ImageModel.load(root, ModelParts.NATIVE);
-        ImageRequest request = new ImageRequest("a red circle", "", 1, 2, Sampler.EULER, 7, 16, 16);
+    }
 
-        var first = model.pipeline().render(List.of(request), TextToImage.Listener.NONE).getFirst().orElseThrow();
-        var again = model.pipeline().render(List.of(request), TextToImage.Listener.NONE).getFirst().orElseThrow();
-
-        assertThat(first.image().getWidth()).isEqualTo(16);
-        assertThat(first.image().getRGB(0, 0, 16, 16, null, 0, 16))
-                .containsExactly(again.image().getRGB(0, 0, 16, 16, null, 0, 16));
+    private static int[] pixels(java.awt.image.BufferedImage image) {
+        return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
     }
 
     @Test
