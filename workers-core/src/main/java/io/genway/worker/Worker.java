@@ -109,7 +109,7 @@ public final class Worker implements AutoCloseable {
         long now = clock.millis();
         return new Heartbeat(settings.workerId(), settings.pool().name(), settings.pool().modality(), info.models(),
                 info.name(), slots, busy.get(), stopping, startedAtMs, now, info.kvBytesPerToken(),
-                engine.freeMemoryBytes(), profile.snapshot(now));
+                engine.freeMemoryBytes(), profile.snapshot(now), engine.stepMs());
     }
 
     private void beat() {

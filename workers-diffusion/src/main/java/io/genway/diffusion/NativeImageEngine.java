@@ -26,8 +26,10 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -119,6 +121,13 @@ public final class NativeImageEngine implements Engine {
     /** The measured median step time per size and batch, for the worker's heartbeat. */
     public StepTimes stepTimes() {
         return stepTimes;
+    }
+
+    @Override
+    public Map<String, Double> stepMs() {
+        Map<String, Double> out = new TreeMap<>();
+        stepTimes.snapshot().forEach((shape, median) -> out.put(shape, median.toNanos() / 1e6));
+        return out;
     }
 
     @Override

@@ -32,7 +32,7 @@ class NativeImageWorkerTest {
                 LatentDecoder.PIXELS, TestParts.stableDiffusionSchedule(dir));
         GenerationRequest request = NativeImageEngineTest.request("a red circle on a blue background", 11, 1, 32);
         try (PoolHarness pool = new PoolHarness(new PoolSpec("images", Modality.IMAGE, List.of("demo"), 100, 512))) {
-            pool.startWorker("w1", new NativeImageEngine(new ImageModel(dir, pipeline, Sampler.EULER, 32, 8), List.of("demo"),
+            io.genway.worker.Worker worker = pool.startWorker("w1", new NativeImageEngine(new ImageModel(dir, pipeline, Sampler.EULER, 32, 8), List.of("demo"),
                     2, 4, null));
             pool.submit(request);
             List<StreamEvent> events = pool.eventsUntilTerminal(request.requestId(), Duration.ofSeconds(60));
@@ -46,6 +46,8 @@ class NativeImageWorkerTest {
             byte[] png = pool.result(ref);
             assertThat(SyntheticImageEngineTest.decode(png).getWidth()).isEqualTo(32);
             assertThat(PngText.read(png)).containsEntry("sampler", "euler").containsEntry("seed", "11");
+            // The heartbeat now carries the measured step time for this shape, for the router and operators.
+            assertThat(worker.heartbeat().stepMs()).containsOnlyKeys("32x32/1").allSatisfy((shape, ms) -> assertThat(ms).isPositive());
         }
     }
 }

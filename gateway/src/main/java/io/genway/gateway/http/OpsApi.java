@@ -42,6 +42,7 @@ final class OpsApi {
                         .put("slots", h.slots()).put("busy", h.busy()).put("seconds_since_heartbeat", (now - h.atMs()) / 1000.0)
                         .put("free_memory_bytes", h.freeMemoryBytes()).put("kv_bytes_per_token", h.kvBytesPerToken())
                         .put("completed", h.profile().completed()));
+                if (!h.stepMs().isEmpty()) workers.getJsonObject(workers.size() - 1).put("step_ms_by_shape", new JsonObject(new java.util.TreeMap<>(h.stepMs())));
                 first = Math.max(first, h.profile().firstOutputMs());
                 per = Math.max(per, h.profile().perOutputMs());
             }

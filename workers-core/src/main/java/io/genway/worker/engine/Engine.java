@@ -24,6 +24,14 @@ public interface Engine extends AutoCloseable {
         return -1;
     }
 
+    /**
+     * A live figure for heartbeats: measured time per unit of work by shape, in milliseconds; for diffusion the
+     * median step time keyed {@code "WxH/batch"}. Empty when the engine measures none.
+     */
+    default java.util.Map<String, Double> stepMs() {
+        return java.util.Map.of();
+    }
+
     @Override
     default void close() {
     }
