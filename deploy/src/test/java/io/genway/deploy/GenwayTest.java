@@ -48,7 +48,7 @@ class GenwayTest {
     @Test
     void aWorkerOfAnUnknownPoolIsAConfigurationError() {
         assertThat(run(Map.of(), "worker", "--pool", "nope")).isEqualTo(2);
-        assertThat(errLines()).containsExactly("genway: pools: no pool named 'nope' (pools: text, image)");
+        assertThat(errLines()).containsExactly("genway: pools: no pool named 'nope' (pools: text, image, synthetic-text, synthetic-image)");
     }
 
     @Test

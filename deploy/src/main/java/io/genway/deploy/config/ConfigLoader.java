@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Which file: {@code --config FILE}, else {@code $GENWAY_CONFIG}, else {@code genway.yaml} in the working
  * directory if there is one, else none: the built-in {@link GenwayConfig#DEFAULT}. Inside the file, {@code ${NAME}}
  * in a value is replaced by the environment variable {@code NAME} (for secrets kept out of the file), and
- * {@code ${NAME:-fallback}} by the fallback when {@code NAME} is not set.
+ * {@code ${NAME:-fallback}} by the fallback when {@code NAME} is not set. {@code ${GENWAY_HOME}}, when not set, is
+ * where genway is installed (see {@link DemoModels#home}).
  *
  * <p>Precedence: command-line flags over environment variables over the file over built-in defaults. The
  * environment variables:
@@ -56,6 +57,7 @@ public final class ConfigLoader {
 
     public static final String FILE_NAME = "genway.yaml";
     public static final String DEFAULT_UPSTREAM_MODEL = "default";
+    static final int UPSTREAM_MAX_TOKENS = 4096;
 
     /** The variables that set one YAML path each. */
     static final Map<String, String> ENV_PATHS = envPaths();
@@ -194,8 +196,9 @@ public final class ConfigLoader {
             } catch (ConfigException e) {
                 throw e.under(at).from("set by GENWAY_UPSTREAM_URL");
             }
-            pools.set(i, new PoolConfig(p.name(), p.modality(), List.of(model), p.maxBacklog(), p.maxTokens(), p.workers(),
-                    p.drainTimeout(), engine));
+            // A real upstream model writes longer answers than the demo model the pool served.
+            pools.set(i, new PoolConfig(p.name(), p.modality(), List.of(model), p.maxBacklog(), Math.max(p.maxTokens(), UPSTREAM_MAX_TOKENS),
+                    p.workers(), p.drainTimeout(), engine));
             log.info("pool {} serves model {} from {}", p.name(), model, url);
             break;
         }
@@ -231,6 +234,7 @@ public final class ConfigLoader {
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String value = env.get(m.group(1));
+            if (value == null && m.group(1).equals("GENWAY_HOME")) value = DemoModels.home().toString();
             if (value == null) value = m.group(2);
             if (value == null) throw new ConfigException(path, "${" + m.group(1) + "} is not set in the environment (${" + m.group(1) + ":-} allows that)");
             m.appendReplacement(out, Matcher.quoteReplacement(value));

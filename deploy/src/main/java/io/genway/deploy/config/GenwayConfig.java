@@ -8,16 +8,15 @@ import java.util.Set;
 
 /**
  * The whole of {@code genway.yaml}, validated. {@link ConfigLoader} reads it; every field has a named default, so
- * {@link #DEFAULT} is what runs with no file at all: one synthetic text pool and one synthetic image pool.
+ * {@link #DEFAULT} is what runs with no file at all: pools {@code text} and {@code image} serving the
+ * {@link DemoModels} on the native engines, and {@code synthetic-text} and {@code synthetic-image} serving the
+ * synthetic engines (exactly known output, for trying the platform itself). Where the demo models are missing,
+ * {@code text} and {@code image} serve the synthetic engines instead.
  */
 public record GenwayConfig(KafkaClientConfig kafka, GatewayConfig gateway, BrokerConfig broker, TopicsConfig topics,
                            List<PoolConfig> pools) {
 
-    public static final List<PoolConfig> DEFAULT_POOLS = List.of(
-            new PoolConfig("text", Modality.TEXT, List.of("genway-synthetic-text"), 256, 4096, 1,
-                    PoolConfig.DEFAULT_DRAIN_TIMEOUT, EngineConfig.SyntheticText.DEFAULT),
-            new PoolConfig("image", Modality.IMAGE, List.of("genway-synthetic-image"), 64, 1, 1,
-                    PoolConfig.DEFAULT_DRAIN_TIMEOUT, EngineConfig.SyntheticImage.DEFAULT));
+    public static final List<PoolConfig> DEFAULT_POOLS = defaultPools();
 
     public static final GenwayConfig DEFAULT = new GenwayConfig(KafkaClientConfig.DEFAULT, GatewayConfig.DEFAULT,
             BrokerConfig.DEFAULT, TopicsConfig.DEFAULT, DEFAULT_POOLS);
@@ -40,6 +39,28 @@ public record GenwayConfig(KafkaClientConfig kafka, GatewayConfig gateway, Broke
                         "must not exceed topics.lease_duration (" + Durations.format(topics.leaseDuration()) + "), was " + Durations.format(pool.drainTimeout()));
             }
         }
+    }
+
+    /** The built-in pools for the demo models found now (see {@link DemoModels#home}). */
+    static List<PoolConfig> defaultPools() {
+        PoolConfig syntheticText = new PoolConfig("text", Modality.TEXT, List.of("genway-synthetic-text"), 256, 4096, 1,
+                PoolConfig.DEFAULT_DRAIN_TIMEOUT, EngineConfig.SyntheticText.DEFAULT);
+        PoolConfig syntheticImage = new PoolConfig("image", Modality.IMAGE, List.of("genway-synthetic-image"), 64, 1, 1,
+                PoolConfig.DEFAULT_DRAIN_TIMEOUT, EngineConfig.SyntheticImage.DEFAULT);
+        List<PoolConfig> demo = new java.util.ArrayList<>();
+        List<PoolConfig> synthetic = new java.util.ArrayList<>();
+        DemoModels.text().ifPresentOrElse(model -> {
+            demo.add(new PoolConfig("text", Modality.TEXT, List.of(DemoModels.TEXT_MODEL), 256, 512, 1, PoolConfig.DEFAULT_DRAIN_TIMEOUT,
+                    new EngineConfig.NativeText(model, 16, 0, 64L << 20, EngineConfig.NativeText.DEFAULT_PREFILL_CHUNK)));
+            synthetic.add(syntheticText.renamed("synthetic-text"));
+        }, () -> synthetic.add(syntheticText));
+        DemoModels.image().ifPresentOrElse(model -> {
+            demo.add(new PoolConfig("image", Modality.IMAGE, List.of(DemoModels.IMAGE_MODEL), 64, 1, 1, PoolConfig.DEFAULT_DRAIN_TIMEOUT,
+                    new EngineConfig.NativeImage(model, EngineConfig.NativeImage.DEFAULT_SLOTS, EngineConfig.NativeImage.DEFAULT_MAX_BATCH, null)));
+            synthetic.add(syntheticImage.renamed("synthetic-image"));
+        }, () -> synthetic.add(syntheticImage));
+        demo.addAll(synthetic);
+        return List.copyOf(demo);
     }
 
     public Optional<PoolConfig> pool(String name) {

@@ -54,4 +54,9 @@ public record PoolConfig(String name, Modality modality, List<String> models, in
     public PoolSpec spec() {
         return new PoolSpec(name, modality, models, maxBacklog, maxTokens);
     }
+
+    /** The same pool under another name. */
+    public PoolConfig renamed(String newName) {
+        return new PoolConfig(newName, modality, models, maxBacklog, maxTokens, workers, drainTimeout, engine);
+    }
 }

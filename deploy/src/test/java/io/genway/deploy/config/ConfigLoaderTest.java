@@ -36,10 +36,32 @@ class ConfigLoaderTest {
         GenwayConfig config = load(Map.of(), List.of());
 
         assertThat(config).isEqualTo(GenwayConfig.DEFAULT);
-        assertThat(config.poolNames()).containsExactly("text", "image");
-        assertThat(config.pool("text").orElseThrow().engine()).isInstanceOf(EngineConfig.SyntheticText.class);
+        // The repository's demo models (the build points genway.home at it) on the native engines, and the synthetic pools.
+        assertThat(DemoModels.text()).as("demo-models/ in the repository").isPresent();
+        assertThat(config.poolNames()).containsExactly("text", "image", "synthetic-text", "synthetic-image");
+        assertThat(config.pool("text").orElseThrow().models()).containsExactly(DemoModels.TEXT_MODEL);
+        assertThat(config.pool("text").orElseThrow().engine()).isInstanceOfSatisfying(EngineConfig.NativeText.class,
+                e -> assertThat(e.model()).isEqualTo(DemoModels.text().orElseThrow()));
+        assertThat(config.pool("image").orElseThrow().engine()).isInstanceOfSatisfying(EngineConfig.NativeImage.class,
+                e -> assertThat(e.model()).isEqualTo(DemoModels.image().orElseThrow()));
+        assertThat(config.pool("synthetic-text").orElseThrow().engine()).isInstanceOf(EngineConfig.SyntheticText.class);
         assertThat(config.kafka().bootstrapServers()).isEqualTo("127.0.0.1:9092");
         assertThat(config.gateway().port()).isEqualTo(8080);
+    }
+
+    @Test
+    void withoutTheDemoModelsTheBuiltInPoolsServeTheSyntheticEngines() {
+        String home = System.getProperty("genway.home");
+        System.setProperty("genway.home", dir.toString());
+        try {
+            List<PoolConfig> pools = GenwayConfig.defaultPools();
+            assertThat(pools).extracting(PoolConfig::name).containsExactly("text", "image");
+            assertThat(pools).extracting(PoolConfig::engine)
+                    .containsExactly(EngineConfig.SyntheticText.DEFAULT, EngineConfig.SyntheticImage.DEFAULT);
+        } finally {
+            if (home == null) System.clearProperty("genway.home");
+            else System.setProperty("genway.home", home);
+        }
     }
 
     @Test
@@ -325,6 +347,7 @@ class ConfigLoaderTest {
 
         PoolConfig text = config.pool("text").orElseThrow();
         assertThat(text.models()).containsExactly("llama3.2");
+        assertThat(text.maxTokens()).isEqualTo(ConfigLoader.UPSTREAM_MAX_TOKENS);
         assertThat(text.engine()).isEqualTo(new EngineConfig.RemoteText(URI.create("http://127.0.0.1:8000/v1"), "sk-1", Map.of(),
                 EngineConfig.RemoteText.DEFAULT_SLOTS, EngineConfig.RemoteText.DEFAULT_CONNECT_TIMEOUT, EngineConfig.RemoteText.DEFAULT_IDLE_TIMEOUT));
         assertThat(config.pool("image")).contains(GenwayConfig.DEFAULT.pool("image").orElseThrow());
