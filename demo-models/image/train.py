@@ -35,7 +35,7 @@ SCHEDULER = {
     "beta_end": 0.02,
     "beta_schedule": "linear",
     "beta_start": 0.0001,
-    "clip_sample": True,
+    "clip_sample": False,  # sampled and checked without clipping: at high guidance it ruins the colours
     "clip_sample_range": 1.0,
     "dynamic_thresholding_ratio": 0.995,
     "num_train_timesteps": 1000,

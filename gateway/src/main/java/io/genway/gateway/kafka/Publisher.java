@@ -12,6 +12,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -46,10 +47,24 @@ public final class Publisher implements AutoCloseable {
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         this.topics = topics;
         this.vertx = vertx;
-        // KafkaProducer.send blocks while it has no metadata for a topic: fetch it before any event loop sends.
-        for (String topic : java.util.stream.Stream.concat(java.util.stream.Stream.of(topics.events(), topics.jobs(), topics.control()),
-                pools.stream().map(topics::requests)).toList()) {
-            producer.partitionsFor(topic);
+        // KafkaProducer.send blocks while it has no metadata for a topic: fetch it before any event loop sends. All
+        // topics at once: asked one after another, each waits for a metadata round of its own.
+        List<String> warm = java.util.stream.Stream.concat(java.util.stream.Stream.of(topics.events(), topics.jobs(), topics.control()),
+                pools.stream().map(topics::requests)).toList();
+        try (var each = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<?>> asked = warm.stream().<java.util.concurrent.Future<?>>map(t -> each.submit(() -> producer.partitionsFor(t))).toList();
+            for (var f : asked) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    producer.close(java.time.Duration.ZERO);
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    producer.close(java.time.Duration.ZERO);
+                    throw new IllegalStateException("interrupted while fetching topic metadata", e);
+                }
+            }
         }
     }
 
