@@ -177,9 +177,13 @@ public final class PoolDirectory implements AutoCloseable {
                 tps.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
                 tps.forEach(tp -> earliest.put(tp, OffsetSpec.earliest()));
             }
-            var groupOffsets = admin.listShareGroupOffsets(specs).all().get(10, TimeUnit.SECONDS);
-            var ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
-            var starts = admin.listOffsets(earliest).all().get(10, TimeUnit.SECONDS);
+            // Three independent questions, asked together.
+            var askedGroups = admin.listShareGroupOffsets(specs).all();
+            var askedEnds = admin.listOffsets(latest).all();
+            var askedStarts = admin.listOffsets(earliest).all();
+            var groupOffsets = askedGroups.get(10, TimeUnit.SECONDS);
+            var ends = askedEnds.get(10, TimeUnit.SECONDS);
+            var starts = askedStarts.get(10, TimeUnit.SECONDS);
             for (String pool : pools.keySet()) {
                 Map<TopicPartition, SharePartitionOffsetInfo> info = groupOffsets.getOrDefault(topics.poolGroup(pool), Map.of());
                 long total = 0;
