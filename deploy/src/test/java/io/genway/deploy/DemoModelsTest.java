@@ -30,7 +30,7 @@ class DemoModelsTest {
             - { name: text, modality: text, models: [genway-demo-stories], max_tokens: 512,
                 engine: { type: native, model: "${GENWAY_HOME}/demo-models/text/demo-stories.gguf", slots: 4, kv_budget: 16MiB } }
             - { name: image, modality: image, models: [genway-demo-shapes],
-                engine: { type: native, model: "${GENWAY_HOME}/demo-models/image/demo-shapes", slots: 4, max_batch: 4 } }""";
+                engine: { type: native, model: "${GENWAY_HOME}/demo-models/image/demo-shapes", slots: 8, max_batch: 8, sampler: ddim } }""";
 
     @TempDir
     Path dir;
@@ -70,8 +70,9 @@ class DemoModelsTest {
             rig.startWorkerHere("image");
             await().atMost(Duration.ofSeconds(30)).until(() -> rig.liveWorkerIds("image").size() == 1);
 
+            // Eight seeds (0 to 7) in one request, at the guidance this undertrained model needs (its README).
             HttpResponse<String> response = rig.post("/v1/images/generations", """
-                    {"model":"genway-demo-shapes","prompt":"a red circle on a blue background","size":"32x32","n":4,
+                    {"model":"genway-demo-shapes","prompt":"a red circle on a blue background","size":"32x32","n":8,
                      "seed":0,"steps":50,"guidance_scale":15,"response_format":"b64_json"}""");
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             JsonArray data = new JsonObject(response.body()).getJsonArray("data");
@@ -79,33 +80,20 @@ class DemoModelsTest {
             StringBuilder seen = new StringBuilder();
             for (int i = 0; i < data.size(); i++) {
                 BufferedImage image = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(data.getJsonObject(i).getString("b64_json"))));
-                String centre = nearest(mean(image, 12, 12, 20, 20));
-                String border = nearest(border(image, 3));
-                seen.append(" seed ").append(i).append(": ").append(centre).append(" on ").append(border);
-                if (centre.equals("red") && border.equals("blue")) matches++;
+                double[] centre = mean(image, 12, 12, 20, 20);
+                double[] border = border(image, 3);
+                boolean red = centre[0] > centre[1] + 60 && centre[0] > centre[2] + 60;
+                boolean blue = border[2] > border[0] + 20 && border[2] > border[1] + 20;
+                seen.append(String.format(" seed %d: centre %s, border %s;", i, rgb(centre), rgb(border)));
+                if (red && blue) matches++;
             }
-            assertThat(matches).as("red centre and blue border:" + seen).isGreaterThanOrEqualTo(3);
+            // Mostly red in the middle and blue at the border.
+            assertThat(matches).as("red centre and blue border:" + seen).isGreaterThanOrEqualTo(6);
         }
     }
 
-    /** The colours the model was trained on (demo-models/image/shapes.py). */
-    private static final List<String> NAMES = List.of("red", "green", "blue", "yellow", "white", "black", "purple", "orange");
-    private static final int[][] PALETTE = {{220, 30, 30}, {30, 160, 50}, {30, 60, 220}, {245, 215, 30}, {245, 245, 245},
-            {20, 20, 20}, {140, 50, 180}, {250, 140, 20}};
-
-    /** The palette colour nearest to an RGB mean, by squared distance. */
-    private static String nearest(double[] rgb) {
-        int best = 0;
-        double bestDistance = Double.MAX_VALUE;
-        for (int i = 0; i < PALETTE.length; i++) {
-            double d = 0;
-            for (int c = 0; c < 3; c++) d += (rgb[c] - PALETTE[i][c]) * (rgb[c] - PALETTE[i][c]);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = i;
-            }
-        }
-        return NAMES.get(best);
+    private static String rgb(double[] c) {
+        return String.format("(%.0f,%.0f,%.0f)", c[0], c[1], c[2]);
     }
 
     private static double[] mean(BufferedImage image, int x0, int y0, int x1, int y1) {

@@ -16,6 +16,8 @@ import java.util.Optional;
 public final class DemoModels {
     public static final String TEXT_MODEL = "genway-demo-stories";
     public static final String IMAGE_MODEL = "genway-demo-shapes";
+    /** The sampler the image model was checked with (its README): it gets the prompt's colours more often. */
+    public static final String IMAGE_SAMPLER = "ddim";
     static final String TEXT_FILE = "demo-models/text/demo-stories.gguf";
     static final String IMAGE_FOLDER = "demo-models/image/demo-shapes";
 

@@ -56,7 +56,8 @@ public record GenwayConfig(KafkaClientConfig kafka, GatewayConfig gateway, Broke
         }, () -> synthetic.add(syntheticText));
         DemoModels.image().ifPresentOrElse(model -> {
             demo.add(new PoolConfig("image", Modality.IMAGE, List.of(DemoModels.IMAGE_MODEL), 64, 1, 1, PoolConfig.DEFAULT_DRAIN_TIMEOUT,
-                    new EngineConfig.NativeImage(model, EngineConfig.NativeImage.DEFAULT_SLOTS, EngineConfig.NativeImage.DEFAULT_MAX_BATCH, null)));
+                    new EngineConfig.NativeImage(model, EngineConfig.NativeImage.DEFAULT_SLOTS, EngineConfig.NativeImage.DEFAULT_MAX_BATCH,
+                            DemoModels.IMAGE_SAMPLER)));
             synthetic.add(syntheticImage.renamed("synthetic-image"));
         }, () -> synthetic.add(syntheticImage));
         demo.addAll(synthetic);
