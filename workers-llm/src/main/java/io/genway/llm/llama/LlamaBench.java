@@ -66,6 +66,7 @@ public final class LlamaBench {
             }
         }
         if (generate) {
+            Files.createDirectories(workDir);
             for (GgmlType type : List.of(GgmlType.Q8_0, GgmlType.Q4_0)) {
                 Path file = workDir.resolve("genway-bench-llama-" + LARGE.parameters() / 1_000_000 + "M-" + type + ".gguf");
                 if (!Files.exists(file)) {
