@@ -22,6 +22,12 @@ public final class PoolRouter {
      * @param units the request's size in outputs: tokens asked for, or denoising steps
      */
     public Admission admit(Modality modality, String model, int units) {
+        if (model == null) {
+            // The default is one model, always the same: not whichever pool of the modality happens to be fastest.
+            List<PoolSpec> all = directory.candidates(modality, null);
+            if (all.isEmpty()) return new Admission.UnknownModel(null);
+            model = all.getFirst().models().getFirst();
+        }
         List<PoolSpec> candidates = directory.candidates(modality, model);
         if (candidates.isEmpty()) return new Admission.UnknownModel(model);
         List<PoolView> views = candidates.stream().map(p -> directory.view(p.name())).toList();
@@ -33,8 +39,7 @@ public final class PoolRouter {
             return new Admission.BacklogFull(soonest.spec().name(), soonest.retryAfterSeconds());
         }
         PoolView best = open.stream().min(Comparator.comparingDouble(v -> v.etaMs(units))).orElseThrow();
-        String resolved = model != null ? model : best.spec().models().getFirst();
-        return new Admission.Admitted(best.spec(), resolved, best);
+        return new Admission.Admitted(best.spec(), model, best);
     }
 
     public PoolDirectory directory() {
