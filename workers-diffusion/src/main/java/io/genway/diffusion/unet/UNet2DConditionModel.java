@@ -3,13 +3,11 @@ package io.genway.diffusion.unet;
 import io.genway.diffusion.model.DiffusersFolder;
 import io.genway.diffusion.model.UNet2DConditionConfig;
 import io.genway.diffusion.model.UNet2DConditionWeights;
-import io.genway.diffusion.nn.Conv2d;
 import io.genway.diffusion.nn.FeatureMap;
 import io.genway.diffusion.nn.Tokens;
 import io.genway.diffusion.nn.Weights;
 import io.genway.diffusion.safetensors.TensorStore;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -51,55 +49,17 @@ public final class UNet2DConditionModel {
                     + " is not supported (only 1)");
         }
         Weights w = new Weights(store);
-        List<Integer> channels = config.blockOutChannels();
         List<Integer> heads = config.attentionHeads();
         List<Integer> layers = config.transformerLayersPerBlock();
-        int blocks = channels.size();
         int groups = config.normNumGroups();
-        double eps = config.normEps();
         boolean linear = config.useLinearProjection();
-        List<UNetTrunk.Stage> down = new ArrayList<>();
-        for (int i = 0; i < blocks; i++) {
-            String prefix = "down_blocks." + i;
-            List<ResnetBlock> resnets = new ArrayList<>();
-            List<Mixer> mixers = new ArrayList<>();
-            boolean cross = config.downBlockTypes().get(i).startsWith("CrossAttn");
-            for (int j = 0; j < config.layersPerBlock(); j++) {
-                resnets.add(ResnetBlock.load(w, prefix + ".resnets." + j, groups, eps, 1));
-                if (cross) {
-                    mixers.add(Transformer2D.load(w, prefix + ".attentions." + j, groups, heads.get(i), layers.get(i),
-                            linear));
-                }
-            }
-            Conv2d resample = i < blocks - 1 ? w.conv(prefix + ".downsamplers.0.conv", 2, 1) : null;
-            down.add(new UNetTrunk.Stage(resnets, mixers, resample));
-        }
-        double midScale = config.midBlockScaleFactor();
-        List<ResnetBlock> mid = List.of(ResnetBlock.load(w, "mid_block.resnets.0", groups, eps, midScale),
-                ResnetBlock.load(w, "mid_block.resnets.1", groups, eps, midScale));
-        Mixer midAttention = Transformer2D.load(w, "mid_block.attentions.0", groups, heads.getLast(),
-                layers.getLast(), linear);
-        List<UNetTrunk.Stage> up = new ArrayList<>();
-        for (int i = 0; i < blocks; i++) {
-            String prefix = "up_blocks." + i;
-            int mirrored = blocks - 1 - i;
-            List<ResnetBlock> resnets = new ArrayList<>();
-            List<Mixer> mixers = new ArrayList<>();
-            boolean cross = config.upBlockTypes().get(i).startsWith("CrossAttn");
-            for (int j = 0; j < config.layersPerBlock() + 1; j++) {
-                resnets.add(ResnetBlock.load(w, prefix + ".resnets." + j, groups, eps, 1));
-                if (cross) {
-                    mixers.add(Transformer2D.load(w, prefix + ".attentions." + j, groups, heads.get(mirrored),
-                            layers.get(mirrored), linear));
-                }
-            }
-            Conv2d resample = i < blocks - 1 ? w.conv(prefix + ".upsamplers.0.conv", 1, 1) : null;
-            up.add(new UNetTrunk.Stage(resnets, mixers, resample));
-        }
-        UNetTrunk trunk = new UNetTrunk(config.centerInputSample(),
-                new UNetTrunk.TimeProjection(channels.getFirst(), config.flipSinToCos(), config.freqShift()),
-                w.linear("time_embedding.linear_1"), w.linear("time_embedding.linear_2"), w.conv("conv_in", 1, 1),
-                down, mid, midAttention, up, w.groupNorm("conv_norm_out", groups, eps), w.conv("conv_out", 1, 1));
+        UNetTrunk.Layout layout = new UNetTrunk.Layout(config.blockOutChannels().size(), config.layersPerBlock(),
+                config.downBlockTypes(), config.upBlockTypes(), "CrossAttn", groups, config.normEps(), config.midBlockScaleFactor(),
+                config.centerInputSample(),
+                new UNetTrunk.TimeProjection(config.blockOutChannels().getFirst(), config.flipSinToCos(), config.freqShift()));
+        Mixer midAttention = Transformer2D.load(w, "mid_block.attentions.0", groups, heads.getLast(), layers.getLast(), linear);
+        UNetTrunk trunk = UNetTrunk.load(w, layout,
+                (prefix, level) -> Transformer2D.load(w, prefix, groups, heads.get(level), layers.get(level), linear), midAttention);
         return new UNet2DConditionModel(config, trunk);
     }
 

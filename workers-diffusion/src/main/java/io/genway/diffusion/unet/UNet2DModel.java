@@ -4,13 +4,11 @@ import io.genway.diffusion.model.DiffusersFolder;
 import io.genway.diffusion.model.UNet2DConfig;
 import io.genway.diffusion.model.UNet2DWeights;
 import io.genway.diffusion.nn.Activations;
-import io.genway.diffusion.nn.Conv2d;
 import io.genway.diffusion.nn.FeatureMap;
 import io.genway.diffusion.nn.Linear;
 import io.genway.diffusion.nn.Weights;
 import io.genway.diffusion.safetensors.TensorStore;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,55 +52,19 @@ public final class UNet2DModel {
                     + " is not supported (only 1)");
         }
         Weights w = new Weights(store);
-        List<Integer> channels = config.blockOutChannels();
         List<Integer> headDims = config.attentionHeadDims();
-        int blocks = channels.size();
-        int groups = config.normNumGroups();
         int attnGroups = config.attentionNormGroups();
         double eps = config.normEps();
-        List<UNetTrunk.Stage> down = new ArrayList<>();
-        for (int i = 0; i < blocks; i++) {
-            String prefix = "down_blocks." + i;
-            List<ResnetBlock> resnets = new ArrayList<>();
-            List<Mixer> mixers = new ArrayList<>();
-            boolean attention = config.downBlockTypes().get(i).startsWith("Attn");
-            for (int j = 0; j < config.layersPerBlock(); j++) {
-                resnets.add(ResnetBlock.load(w, prefix + ".resnets." + j, groups, eps, 1));
-                if (attention) {
-                    mixers.add(SpatialAttention.load(w, prefix + ".attentions." + j, attnGroups, eps, headDims.get(i),
-                            1));
-                }
-            }
-            Conv2d resample = i < blocks - 1 ? w.conv(prefix + ".downsamplers.0.conv", 2, 1) : null;
-            down.add(new UNetTrunk.Stage(resnets, mixers, resample));
-        }
         double midScale = config.midBlockScaleFactor();
-        List<ResnetBlock> mid = List.of(ResnetBlock.load(w, "mid_block.resnets.0", groups, eps, midScale),
-                ResnetBlock.load(w, "mid_block.resnets.1", groups, eps, midScale));
+        UNetTrunk.Layout layout = new UNetTrunk.Layout(config.blockOutChannels().size(), config.layersPerBlock(),
+                config.downBlockTypes(), config.upBlockTypes(), "Attn", config.normNumGroups(), eps, midScale,
+                config.centerInputSample(),
+                new UNetTrunk.TimeProjection(config.blockOutChannels().getFirst(), config.flipSinToCos(), config.freqShift()));
         Mixer midAttention = config.addAttention()
                 ? SpatialAttention.load(w, "mid_block.attentions.0", attnGroups, eps, headDims.getLast(), midScale)
                 : null;
-        List<UNetTrunk.Stage> up = new ArrayList<>();
-        for (int i = 0; i < blocks; i++) {
-            String prefix = "up_blocks." + i;
-            int mirrored = blocks - 1 - i;
-            List<ResnetBlock> resnets = new ArrayList<>();
-            List<Mixer> mixers = new ArrayList<>();
-            boolean attention = config.upBlockTypes().get(i).startsWith("Attn");
-            for (int j = 0; j < config.layersPerBlock() + 1; j++) {
-                resnets.add(ResnetBlock.load(w, prefix + ".resnets." + j, groups, eps, 1));
-                if (attention) {
-                    mixers.add(SpatialAttention.load(w, prefix + ".attentions." + j, attnGroups, eps,
-                            headDims.get(mirrored), 1));
-                }
-            }
-            Conv2d resample = i < blocks - 1 ? w.conv(prefix + ".upsamplers.0.conv", 1, 1) : null;
-            up.add(new UNetTrunk.Stage(resnets, mixers, resample));
-        }
-        UNetTrunk trunk = new UNetTrunk(config.centerInputSample(),
-                new UNetTrunk.TimeProjection(channels.getFirst(), config.flipSinToCos(), config.freqShift()),
-                w.linear("time_embedding.linear_1"), w.linear("time_embedding.linear_2"), w.conv("conv_in", 1, 1),
-                down, mid, midAttention, up, w.groupNorm("conv_norm_out", groups, eps), w.conv("conv_out", 1, 1));
+        UNetTrunk trunk = UNetTrunk.load(w, layout,
+                (prefix, level) -> SpatialAttention.load(w, prefix, attnGroups, eps, headDims.get(level), 1), midAttention);
         return switch (config.classEmbedding()) {
             case NONE -> new UNet2DModel(config, trunk, null, null, null);
             case LOOKUP -> new UNet2DModel(config, trunk, w.tensor("class_embedding.weight"), null, null);

@@ -7,6 +7,7 @@ import io.genway.diffusion.nn.Linear;
 import io.genway.diffusion.nn.Norms.GroupNorm;
 import io.genway.diffusion.nn.Timesteps;
 import io.genway.diffusion.nn.Tokens;
+import io.genway.diffusion.nn.Weights;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,6 +33,53 @@ final class UNetTrunk {
 
     /** The time projection: sinusoid width and its [cos, sin] order. */
     record TimeProjection(int width, boolean flipSinToCos, double freqShift) {}
+
+    /** Loads the mixer that follows a resnet: {@code prefix} names it, {@code level} is its resolution level. */
+    @FunctionalInterface
+    interface MixerLoader {
+        Mixer load(String prefix, int level);
+    }
+
+    /**
+     * The shape both UNets' state dicts share.
+     *
+     * @param mixerBlock the block-type prefix of levels that have mixers ({@code Attn}, {@code CrossAttn})
+     */
+    record Layout(int levels, int layersPerBlock, List<String> downBlockTypes, List<String> upBlockTypes, String mixerBlock,
+                  int groups, double eps, double midScale, boolean centerInput, TimeProjection timeProjection) {}
+
+    /** Loads the trunk from diffusers' state-dict names; the models differ only in {@code mixer} and the mid mixer. */
+    static UNetTrunk load(Weights w, Layout layout, MixerLoader mixer, Mixer midMixer) {
+        int levels = layout.levels();
+        List<Stage> down = new ArrayList<>();
+        for (int i = 0; i < levels; i++) {
+            down.add(stage(w, layout, "down_blocks." + i, layout.downBlockTypes().get(i), i, layout.layersPerBlock(),
+                    i < levels - 1 ? "downsamplers" : null, 2, mixer));
+        }
+        List<ResnetBlock> mid = List.of(ResnetBlock.load(w, "mid_block.resnets.0", layout.groups(), layout.eps(), layout.midScale()),
+                ResnetBlock.load(w, "mid_block.resnets.1", layout.groups(), layout.eps(), layout.midScale()));
+        List<Stage> up = new ArrayList<>();
+        for (int i = 0; i < levels; i++) {
+            up.add(stage(w, layout, "up_blocks." + i, layout.upBlockTypes().get(i), levels - 1 - i, layout.layersPerBlock() + 1,
+                    i < levels - 1 ? "upsamplers" : null, 1, mixer));
+        }
+        return new UNetTrunk(layout.centerInput(), layout.timeProjection(), w.linear("time_embedding.linear_1"),
+                w.linear("time_embedding.linear_2"), w.conv("conv_in", 1, 1), down, mid, midMixer, up,
+                w.groupNorm("conv_norm_out", layout.groups(), layout.eps()), w.conv("conv_out", 1, 1));
+    }
+
+    private static Stage stage(Weights w, Layout layout, String prefix, String blockType, int level, int resnetCount,
+                               String resampler, int resampleStride, MixerLoader mixer) {
+        List<ResnetBlock> resnets = new ArrayList<>();
+        List<Mixer> mixers = new ArrayList<>();
+        boolean mixes = blockType.startsWith(layout.mixerBlock());
+        for (int j = 0; j < resnetCount; j++) {
+            resnets.add(ResnetBlock.load(w, prefix + ".resnets." + j, layout.groups(), layout.eps(), 1));
+            if (mixes) mixers.add(mixer.load(prefix + ".attentions." + j, level));
+        }
+        Conv2d resample = resampler == null ? null : w.conv(prefix + "." + resampler + ".0.conv", resampleStride, 1);
+        return new Stage(resnets, mixers, resample);
+    }
 
     private final boolean centerInput;
     private final TimeProjection timeProjection;
