@@ -41,7 +41,7 @@ class DeadLettersTest {
                      new StringSerializer(), new ByteArraySerializer())) {
             // A worker that says it is alive, so the gateway accepts work for the pool.
             Heartbeat beat = new Heartbeat("crashy", "fragile", Modality.TEXT, List.of("fragile-model"), "crashy", 1, 0, false,
-                    System.currentTimeMillis(), System.currentTimeMillis(), 0, -1, WorkerProfile.UNMEASURED);
+                    System.currentTimeMillis(), System.currentTimeMillis(), 0, -1, WorkerProfile.UNMEASURED, null);
             producer.send(new ProducerRecord<>(platform.topics.workers(), "crashy", Json.write(beat))).get();
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     Http.post(platform.url("/v1/jobs"), "{\"type\":\"completion\",\"model\":\"nope\",\"prompt\":\"x\"}").statusCode() == 404

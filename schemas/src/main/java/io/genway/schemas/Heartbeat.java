@@ -39,12 +39,6 @@ public record Heartbeat(
         stepMs = stepMs == null ? Map.of() : Map.copyOf(stepMs);
     }
 
-    public Heartbeat(String workerId, String pool, Modality modality, List<String> models, String engine, int slots, int busy,
-                     boolean draining, long startedAtMs, long atMs, long kvBytesPerToken, long freeMemoryBytes, WorkerProfile profile) {
-        this(workerId, pool, modality, models, engine, slots, busy, draining, startedAtMs, atMs, kvBytesPerToken, freeMemoryBytes,
-                profile, null);
-    }
-
     public int free() {
         return draining ? 0 : Math.max(0, slots - busy);
     }
