@@ -10,6 +10,7 @@ import io.genway.llm.llama.Sampler;
 import io.genway.llm.tokenizer.StreamingDecoder;
 import io.genway.llm.tokenizer.Tokenizer;
 import io.genway.schemas.ChatMessage;
+import io.genway.schemas.SamplingParams;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
@@ -48,6 +49,12 @@ final class Generate implements Callable<Integer> {
     @Option(names = "--top-p", paramLabel = "P", description = "nucleus: sample from the most likely tokens up to this mass (default 0.95)")
     double topP = 0.95;
 
+    @Option(names = "--top-k", paramLabel = "K", description = "sample from the K most likely tokens only, 0 for all (default 0)")
+    int topK;
+
+    @Option(names = "--min-p", paramLabel = "P", description = "drop tokens less than P times as likely as the most likely one (default 0)")
+    double minP;
+
     @Option(names = "--seed", paramLabel = "S", description = "the sampler's seed (default: a fresh one each run)")
     Long seed;
 
@@ -56,6 +63,9 @@ final class Generate implements Callable<Integer> {
 
     @Option(names = "--presence-penalty", paramLabel = "P", description = "lowers the logit of every token generated before by P (default 0)")
     double presencePenalty;
+
+    @Option(names = "--repetition-penalty", paramLabel = "R", description = "divides the logits of tokens in the prompt or output by R (negative ones: multiplies; default 1, none)")
+    double repetitionPenalty = 1;
 
     @Option(names = "--greedy", description = "always the most likely token (the same as --temperature 0)")
     boolean greedy;
@@ -100,7 +110,8 @@ final class Generate implements Callable<Integer> {
         }
         int budget = Math.min(maxTokens, context - ids.length);
         SplittableRandom random = seed == null ? new SplittableRandom() : new SplittableRandom(seed);
-        Sampler sampler = Sampler.penalized(Sampler.of(greedy ? 0 : temperature, topP, random), frequencyPenalty, presencePenalty);
+        Sampler sampler = Sampler.penalized(Sampler.truncated(greedy ? 0 : temperature, topK, topP, minP, random), ids,
+                frequencyPenalty, presencePenalty, repetitionPenalty);
 
         StreamingDecoder decoder = new StreamingDecoder(tokenizer);
         long start = nanoTime.getAsLong();
@@ -125,6 +136,11 @@ final class Generate implements Callable<Integer> {
         if (maxTokens < 1) return "--max-tokens must be >= 1, was " + maxTokens;
         if (!(temperature >= 0)) return "--temperature must be >= 0, was " + temperature;
         if (!(topP > 0 && topP <= 1)) return "--top-p must be in (0, 1], was " + topP;
+        if (topK < 0) return "--top-k must be >= 0, was " + topK;
+        if (!(minP >= 0 && minP <= 1)) return "--min-p must be in [0, 1], was " + minP;
+        if (!(repetitionPenalty > 0 && repetitionPenalty <= SamplingParams.MAX_REPETITION_PENALTY)) {
+            return "--repetition-penalty must be in (0, " + SamplingParams.MAX_REPETITION_PENALTY + "], was " + repetitionPenalty;
+        }
         if (!(frequencyPenalty >= -2 && frequencyPenalty <= 2)) return "--frequency-penalty must be in [-2, 2], was " + frequencyPenalty;
         if (!(presencePenalty >= -2 && presencePenalty <= 2)) return "--presence-penalty must be in [-2, 2], was " + presencePenalty;
         return null;

@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** Wraps an engine and records which requests it ran and how each ended, so tests can see inside a worker. */
 final class RecordingEngine implements Engine {
     final List<String> started = new CopyOnWriteArrayList<>();
+    final List<GenerationRequest> requests = new CopyOnWriteArrayList<>();
     final List<String> cancelled = new CopyOnWriteArrayList<>();
     private final Engine delegate;
 
@@ -28,6 +29,7 @@ final class RecordingEngine implements Engine {
     @Override
     public CompletableFuture<Outcome> run(GenerationRequest request, Output output, CancelToken cancel) {
         started.add(request.requestId());
+        requests.add(request);
         return delegate.run(request, output, cancel).whenComplete((outcome, error) -> {
             if (outcome != null && outcome.wasCancelled()) cancelled.add(request.requestId());
         });

@@ -18,14 +18,18 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class TextStreamingTest {
     static Platform platform;
+    static RecordingEngine engine;
 
     @BeforeAll
     static void start() {
         platform = new Platform(List.of(new PoolSpec("text", Modality.TEXT, List.of("tiny"), 100, 512)));
-        platform.startWorker("text", "w-text-1", new SyntheticTextEngine(List.of("tiny"), 8, Duration.ofMillis(5), Duration.ofMillis(2)));
+        engine = new RecordingEngine(new SyntheticTextEngine(List.of("tiny"), 8, Duration.ofMillis(5), Duration.ofMillis(2)));
+        platform.startWorker("text", "w-text-1", engine);
         platform.startGateway();
     }
 
@@ -127,6 +131,29 @@ class TextStreamingTest {
         assertThat(error.getString("param")).isEqualTo("temperature");
         assertThat(error.getString("type")).isEqualTo("invalid_request_error");
         assertThat(error.getString("message")).contains("temperature");
+    }
+
+    @Test
+    void carriesVllmsSamplingFieldsToTheWorker() {
+        HttpResponse<String> response = Http.post(platform.url("/v1/completions"), """
+                {"model":"tiny","prompt":"carry","max_tokens":2,"top_k":40,"min_p":0.05,"repetition_penalty":1.15}""");
+        assertThat(response.statusCode()).isEqualTo(200);
+
+        SamplingParams sampling = engine.requests.stream().filter(r -> "carry".equals(r.text().prompt())).findFirst().orElseThrow().text().sampling();
+        assertThat(sampling.topK()).isEqualTo(40);
+        assertThat(sampling.minP()).isEqualTo(0.05);
+        assertThat(sampling.repetitionPenalty()).isEqualTo(1.15);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"top_k, -2", "top_k, 1.5", "min_p, 1.5", "min_p, -0.1", "repetition_penalty, 0", "repetition_penalty, 2.5"})
+    void rejectsVllmsSamplingFieldsOutOfRangeNamingTheField(String field, String value) {
+        HttpResponse<String> response = Http.post(platform.url("/v1/chat/completions"),
+                "{\"model\":\"tiny\",\"" + field + "\":" + value + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonObject error = new JsonObject(response.body()).getJsonObject("error");
+        assertThat(error.getString("param")).isEqualTo(field);
+        assertThat(error.getString("message")).contains(field);
     }
 
     @Test

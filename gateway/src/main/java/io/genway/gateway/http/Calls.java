@@ -27,11 +27,13 @@ final class Calls {
 
     /** Shared by the chat and completions endpoints. {@code maxTokens} is null when the client gave none. */
     record Text(RequestKind kind, String model, List<ChatMessage> messages, String prompt, Integer maxTokens,
-                double temperature, double topP, double frequencyPenalty, double presencePenalty, List<String> stop,
+                double temperature, double topP, int topK, double minP, double frequencyPenalty, double presencePenalty,
+                double repetitionPenalty, List<String> stop,
                 Long seed, boolean stream, boolean includeUsage, Double timeoutSeconds, boolean continueOnDisconnect) {
 
         SamplingParams sampling(int maxTokensResolved) {
-            return new SamplingParams(maxTokensResolved, temperature, topP, frequencyPenalty, presencePenalty, stop);
+            return new SamplingParams(maxTokensResolved, temperature, topP, topK, minP, frequencyPenalty, presencePenalty,
+                    repetitionPenalty, stop);
         }
     }
 
@@ -94,8 +96,13 @@ final class Calls {
         double temperature = f.number("temperature", 1.0, 0, 2);
         double topP = f.number("top_p", 1.0, 0, 1);
         if (topP == 0) throw ApiError.invalid("top_p", "'top_p' must be greater than 0.");
+        // vLLM's names and meanings; -1 is vLLM's old way to say no top-k
+        int topK = Math.max(0, f.integer("top_k", 0, -1, Integer.MAX_VALUE));
+        double minP = f.number("min_p", 0, 0, 1);
         double frequency = f.number("frequency_penalty", 0, -2, 2);
         double presence = f.number("presence_penalty", 0, -2, 2);
+        double repetition = f.number("repetition_penalty", 1, 0, SamplingParams.MAX_REPETITION_PENALTY);
+        if (repetition == 0) throw ApiError.invalid("repetition_penalty", "'repetition_penalty' must be greater than 0.");
         List<String> stop = f.stop("stop", SamplingParams.MAX_STOP_SEQUENCES);
         Long seed = f.has("seed") ? f.longValue("seed", 0) : null;
         boolean stream = f.bool("stream", false);
@@ -105,7 +112,7 @@ final class Calls {
             if (!stream) throw ApiError.invalid("stream_options", "'stream_options' is only allowed when 'stream' is true.");
             includeUsage = new Fields(options).bool("include_usage", false);
         }
-        return new Text(kind, model, messages, prompt, maxTokens, temperature, topP, frequency, presence, stop, seed,
+        return new Text(kind, model, messages, prompt, maxTokens, temperature, topP, topK, minP, frequency, presence, repetition, stop, seed,
                 stream, includeUsage, timeout, f.bool("continue_on_disconnect", false));
     }
 

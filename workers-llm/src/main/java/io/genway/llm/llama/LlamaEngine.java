@@ -155,8 +155,7 @@ public final class LlamaEngine implements Engine {
             throw new EngineException.Fatal("kv_budget_exceeded", "prompt and max_tokens need " + worstCase + " tokens of KV cache, more than the whole budget of "
                     + (long) cache.blockCount() * cache.blockTokens + " tokens (kv_budget " + settings.kvBudgetBytes() + " bytes)", null);
         }
-        Sampler sampler = Sampler.penalized(Sampler.of(sampling.temperature(), sampling.topP(), new SplittableRandom(request.seed())),
-                sampling.frequencyPenalty(), sampling.presencePenalty());
+        Sampler sampler = Sampler.of(sampling, prompt, new SplittableRandom(request.seed()));
         return new Sequence(request.requestId(), prompt, maxTokens, sampler, new Stream(output, cancel, sampling.stop()), cancel,
                 new float[model.config().vocabularySize()]);
     }

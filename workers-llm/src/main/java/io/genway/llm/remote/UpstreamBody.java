@@ -45,6 +45,10 @@ final class UpstreamBody {
         body.put("top_p", sampling.topP());
         body.put("frequency_penalty", sampling.frequencyPenalty());
         body.put("presence_penalty", sampling.presencePenalty());
+        // vLLM's and llama.cpp's extensions, sent only when asked for: OpenAI itself refuses unknown fields
+        if (sampling.topK() > 0) body.put("top_k", sampling.topK());
+        if (sampling.minP() > 0) body.put("min_p", sampling.minP());
+        if (sampling.repetitionPenalty() != 1) body.put("repetition_penalty", sampling.repetitionPenalty());
         if (!sampling.stop().isEmpty()) {
             ArrayNode stop = body.putArray("stop");
             sampling.stop().forEach(stop::add);

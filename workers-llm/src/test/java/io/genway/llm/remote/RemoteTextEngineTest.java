@@ -85,6 +85,19 @@ class RemoteTextEngineTest {
         assertThat(body.path("stream").booleanValue()).isTrue();
         assertThat(body.path("stream_options").path("include_usage").booleanValue()).isTrue();
         assertThat(body.path("messages").toString()).isEqualTo("[{\"role\":\"user\",\"content\":\"say hello\"}]");
+        assertThat(body.has("top_k") || body.has("min_p") || body.has("repetition_penalty")).as("no extension fields unless asked").isFalse();
+    }
+
+    @Test
+    void sendsVllmsSamplingExtensionsOnlyWhenAskedFor() throws Exception {
+        upstream.streams(FAST, chat("x"), chatEnd("stop"), DONE);
+
+        run(chatRequest("m", 1, new SamplingParams(8, 0.7, 1, 20, 0.05, 0, 0, 1.1, List.of())), new CollectingOutput());
+
+        var body = upstream.received().body();
+        assertThat(body.path("top_k").intValue()).isEqualTo(20);
+        assertThat(body.path("min_p").doubleValue()).isEqualTo(0.05);
+        assertThat(body.path("repetition_penalty").doubleValue()).isEqualTo(1.1);
     }
 
     @Test
