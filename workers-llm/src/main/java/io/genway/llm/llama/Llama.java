@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A Llama decoder: token embedding, then per layer RMSNorm, grouped-query attention with RoPE and a KV cache,
- * RMSNorm, SwiGLU feed-forward, each added to the residual stream; a final RMSNorm and the output projection.
+ * A Llama decoder: token embedding, then per layer RMSNorm, grouped-query attention with RoPE and a KV cache (Q/K/V
+ * biases and a sliding window where the config has them), RMSNorm, SwiGLU feed-forward, each added to the residual stream; a final RMSNorm and the output projection.
  *
  * <p>One {@link #step} runs a batch: every row is one token of some sequence (a decode token, or part of a
  * prompt), and each weight matrix is multiplied by all rows at once ({@link Kernels}), so a weight is read from
@@ -83,6 +83,9 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
             qkv[1] = w.wk();
             qkv[2] = w.wv();
             Kernels.matmul(ws.team, qkv, ws.xb, rows, ws.qkvOut, ws.scratch);
+            addBias(ws.q, rows, w.qBias());
+            addBias(ws.k, rows, w.kBias());
+            addBias(ws.v, rows, w.vBias());
             for (int i = 0; i < rows; i++) {
                 rope(ws.q, i * dim, c.heads(), ws.rowPos[i]);
                 rope(ws.k, i * kvDim, c.kvHeads(), ws.rowPos[i]);
@@ -126,12 +129,15 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
         return s.logits;
     }
 
-    /** Each query head of each row attends over positions 0..pos of its KV head; the result goes to {@code ws.xb}. */
+    /**
+     * Each query head of each row attends over its KV head's positions from {@link LlamaConfig#firstAttended} to its
+     * own; the result goes to {@code ws.xb}.
+     */
     private void attention(Workspace ws, int layer, int rows) {
         LlamaConfig c = config;
         int heads = c.heads();
         long work = 0;
-        for (int i = 0; i < rows; i++) work += (long) (ws.rowPos[i] + 1) * c.dim() * 2;
+        for (int i = 0; i < rows; i++) work += (long) (ws.rowPos[i] + 1 - c.firstAttended(ws.rowPos[i])) * c.dim() * 2;
         ws.team.run(rows * heads, work >= Kernels.PARALLEL_WORK, (member, item) -> attendHead(ws, layer, item / heads, item % heads, ws.scores[member]));
     }
 
@@ -146,19 +152,20 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
         float[] out = ws.xb;
         int qOff = row * c.dim() + h * headDim;
         int kvOff = (h / group) * headDim;
-        for (int t = 0; t <= pos; t++) {
+        int first = c.firstAttended(pos); // scores[t - first] is position t's
+        for (int t = first; t <= pos; t++) {
             float[] block = kv.block(t);
             int k = kv.keyOffset(layer, t) + kvOff;
             float dot = 0f;
             for (int i = 0; i < headDim; i++) dot += q[qOff + i] * block[k + i];
-            scores[t] = dot * scale;
+            scores[t - first] = dot * scale;
         }
-        softmax(scores, pos + 1);
+        softmax(scores, pos + 1 - first);
         Arrays.fill(out, qOff, qOff + headDim, 0f);
-        for (int t = 0; t <= pos; t++) {
+        for (int t = first; t <= pos; t++) {
             float[] block = kv.block(t);
             int v = kv.valueOffset(layer, t) + kvOff;
-            float a = scores[t];
+            float a = scores[t - first];
             for (int i = 0; i < headDim; i++) out[qOff + i] += a * block[v + i];
         }
     }
@@ -204,6 +211,15 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
         }
         float inv = (float) (1.0 / sum);
         for (int i = 0; i < n; i++) x[i] *= inv;
+    }
+
+    /** Adds {@code bias} to each of {@code rows} rows of {@code x} (rows of bias.length); nothing when it is null. */
+    private static void addBias(float[] x, int rows, float[] bias) {
+        if (bias == null) return;
+        int n = bias.length;
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < n; i++) x[r * n + i] += bias[i];
+        }
     }
 
     private static void add(float[] x, float[] delta, int n) {

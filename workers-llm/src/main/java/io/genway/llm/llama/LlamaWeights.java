@@ -29,13 +29,16 @@ public record LlamaWeights(Matrix tokenEmbedding, Layer[] layers, float[] output
      * @param wq            (dim, dim)
      * @param wk            (kvDim, dim)
      * @param wv            (kvDim, dim)
+     * @param qBias         (dim), or null when the projection has no bias
+     * @param kBias         (kvDim), or null
+     * @param vBias         (kvDim), or null
      * @param wo            (dim, dim)
      * @param ffnNorm       (dim)
      * @param gate          (ffnDim, dim)
      * @param up            (ffnDim, dim)
      * @param down          (dim, ffnDim)
      */
-    public record Layer(float[] attentionNorm, Matrix wq, Matrix wk, Matrix wv, Matrix wo,
+    public record Layer(float[] attentionNorm, Matrix wq, Matrix wk, Matrix wv, float[] qBias, float[] kBias, float[] vBias, Matrix wo,
                         float[] ffnNorm, Matrix gate, Matrix up, Matrix down) {
         public Layer {
             Objects.requireNonNull(attentionNorm, "attentionNorm");
@@ -50,18 +53,26 @@ public record LlamaWeights(Matrix tokenEmbedding, Layer[] layers, float[] output
         }
     }
 
-    /** Reads llama.cpp's tensor names, checking every shape against {@code config}. */
+    /**
+     * Reads llama.cpp's tensor names, checking every shape against {@code config}. Q/K/V biases are required when
+     * the config says so and read when present otherwise; without {@code output.weight} the output is tied to the
+     * token embedding.
+     */
     public static LlamaWeights load(GgufFile file, LlamaConfig c) {
         int vocab = c.vocabularySize();
         Matrix embedding = matrix(file, "token_embd.weight", c.dim(), vocab);
         Layer[] layers = new Layer[c.layers()];
         for (int l = 0; l < c.layers(); l++) {
             String p = "blk." + l + ".";
+            if (file.hasTensor(p + "attn_output.bias")) throw new GgufFormatException("tensor " + p + "attn_output.bias is not supported");
             layers[l] = new Layer(
                     read(file, p + "attn_norm.weight", c.dim()),
                     matrix(file, p + "attn_q.weight", c.dim(), c.dim()),
                     matrix(file, p + "attn_k.weight", c.dim(), c.kvDim()),
                     matrix(file, p + "attn_v.weight", c.dim(), c.kvDim()),
+                    bias(file, p + "attn_q.bias", c.qkvBias(), c.dim()),
+                    bias(file, p + "attn_k.bias", c.qkvBias(), c.kvDim()),
+                    bias(file, p + "attn_v.bias", c.qkvBias(), c.kvDim()),
                     matrix(file, p + "attn_output.weight", c.dim(), c.dim()),
                     read(file, p + "ffn_norm.weight", c.dim()),
                     matrix(file, p + "ffn_gate.weight", c.dim(), c.ffnDim()),
@@ -79,6 +90,11 @@ public record LlamaWeights(Matrix tokenEmbedding, Layer[] layers, float[] output
             throw new GgufFormatException("tensor " + name + " has type " + tensor.type() + ", which has no kernels here");
         }
         return Matrix.of(tensor);
+    }
+
+    /** A bias vector: required, or null when {@code file} lacks it and it is optional. */
+    private static float[] bias(GgufFile file, String name, boolean required, int length) {
+        return required || file.hasTensor(name) ? read(file, name, length) : null;
     }
 
     /** A tensor's floats after checking its ggml shape (row length first). */

@@ -23,7 +23,7 @@ class LlamaTest {
         try (GgufFile file = GgufFile.open(SharedModels.stories260K())) {
             LlamaConfig c = LlamaConfig.from(file.metadata());
 
-            assertThat(c).isEqualTo(new LlamaConfig(64, 5, 8, 4, 172, 512, 2048, 1e-5f, 10000f, 8, RopeOrder.NORMAL));
+            assertThat(c).isEqualTo(new LlamaConfig(64, 5, 8, 4, 172, 512, 2048, 1e-5f, 10000f, 8, RopeOrder.NORMAL, false, 0));
             assertThat(c.headDim()).isEqualTo(8);
             assertThat(c.kvDim()).isEqualTo(32);
         }
@@ -70,7 +70,7 @@ class LlamaTest {
         Path path = dir.resolve("bad.gguf");
         TinyLlamaFile.write(path, GgmlType.F32, false);
         try (GgufFile file = GgufFile.open(path)) {
-            LlamaConfig wider = new LlamaConfig(64, 2, 4, 2, 128, 32, 64, 1e-5f, 10000f, 16, RopeOrder.NORMAL);
+            LlamaConfig wider = new LlamaConfig(64, 2, 4, 2, 128, 32, 64, 1e-5f, 10000f, 16, RopeOrder.NORMAL, false, 0);
 
             assertThatThrownBy(() -> LlamaWeights.load(file, wider)).isInstanceOf(GgufFormatException.class)
                     .hasMessageContaining("blk.0.ffn_gate.weight");

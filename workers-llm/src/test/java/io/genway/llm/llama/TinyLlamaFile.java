@@ -19,18 +19,23 @@ final class TinyLlamaFile {
     }
 
     static void write(Path path, GgmlType matrixType, boolean tiedOutput) throws IOException {
+        write(path, matrixType, tiedOutput, "llama");
+    }
+
+    /** The same model under {@code general.architecture = arch} and {@code arch.*} keys (no biases, whatever arch wants). */
+    static void write(Path path, GgmlType matrixType, boolean tiedOutput, String arch) throws IOException {
         SplittableRandom random = new SplittableRandom(42);
         String[] tokens = new String[VOCAB];
         for (int i = 0; i < VOCAB; i++) tokens[i] = "t" + i;
         GgufWriter w = new GgufWriter()
-                .putString("general.architecture", "llama")
-                .putUint32("llama.embedding_length", DIM)
-                .putUint32("llama.block_count", LAYERS)
-                .putUint32("llama.feed_forward_length", FFN)
-                .putUint32("llama.attention.head_count", 4)
-                .putUint32("llama.attention.head_count_kv", 2)
-                .putUint32("llama.context_length", 64)
-                .putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f)
+                .putString("general.architecture", arch)
+                .putUint32(arch + ".embedding_length", DIM)
+                .putUint32(arch + ".block_count", LAYERS)
+                .putUint32(arch + ".feed_forward_length", FFN)
+                .putUint32(arch + ".attention.head_count", 4)
+                .putUint32(arch + ".attention.head_count_kv", 2)
+                .putUint32(arch + ".context_length", 64)
+                .putFloat32(arch + ".attention.layer_norm_rms_epsilon", 1e-5f)
                 .putArray("tokenizer.ggml.tokens", GgufValueType.STRING, tokens);
         w.addTensor("token_embd.weight", matrixType, new long[] {DIM, VOCAB}, values(random, DIM * VOCAB, 1f));
         for (int l = 0; l < LAYERS; l++) {
