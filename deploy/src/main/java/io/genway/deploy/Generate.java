@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
 final class Generate implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "the GGUF model (architecture llama)")
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "the GGUF model (architecture llama, mistral or qwen2)")
     Path model;
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "the text to continue")
