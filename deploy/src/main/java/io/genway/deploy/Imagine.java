@@ -6,6 +6,7 @@ import io.genway.diffusion.pipeline.ModelParts;
 import io.genway.diffusion.pipeline.Sampler;
 import io.genway.diffusion.pipeline.TextToImage;
 import io.genway.diffusion.png.PngWriter;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -122,7 +123,7 @@ final class Imagine implements Callable<Integer> {
                 }
 
                 @Override
-                public void stepDone(int index, int step, int of) {
+                public void stepDone(int index, int step, int of, BufferedImage preview) {
                     err.print("\r" + bar(step, of));
                     err.flush();
                 }

@@ -19,11 +19,13 @@ import io.genway.worker.engine.EngineException;
 import io.genway.worker.engine.EngineInfo;
 import io.genway.worker.engine.Outcome;
 import io.genway.worker.engine.Output;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +43,8 @@ import java.util.function.LongSupplier;
  * one queue; a single render thread takes the oldest and, with it, every queued request of the same size and step
  * count up to {@code maxBatch} images, and denoises them as one batch (a request's own images always go together,
  * so one asking for more than {@code maxBatch} runs alone). Each request reports "step k of N" after
- * every step, stops between steps when cancelled, and gets one PNG per image, image {@code i} made with seed
+ * every step, with a small PNG preview after the steps its {@code partial_images} plan names, stops between steps
+ * when cancelled, and gets one PNG per image, image {@code i} made with seed
  * {@code seed + i} and carrying its generation parameters as text chunks.
  *
  * <p>Threads: rendering is confined to the render thread (weights are shared, activations belong to the batch);
@@ -148,8 +151,9 @@ public final class NativeImageEngine implements Engine {
         }
         List<ImageRequest> images = new ArrayList<>();
         for (int i = 0; i < input.n(); i++) {
+            // Only a request of one image may ask for previews, so the image that reports progress makes them.
             images.add(new ImageRequest(input.prompt(), input.negativePrompt(), request.seed() + i, input.steps(),
-                    sampler, input.guidanceScale(), input.width(), input.height()));
+                    sampler, input.guidanceScale(), input.width(), input.height(), i == 0 ? input.partialImages() : 0));
         }
         Job job = new Job(request, images, output, cancel, nanoTime.getAsLong());
         synchronized (queue) {
@@ -233,9 +237,10 @@ public final class NativeImageEngine implements Engine {
                 }
 
                 @Override
-                public void stepDone(int index, int step, int of) {
+                public void stepDone(int index, int step, int of, BufferedImage preview) {
                     Job job = owners.get(index);
-                    if (job.images.getFirst() == images.get(index)) job.output.progress(step, of, null);
+                    if (job.images.getFirst() != images.get(index)) return;
+                    job.output.progress(step, of, preview == null ? null : PngWriter.write(preview, new LinkedHashMap<>()));
                 }
             });
         } catch (RuntimeException e) {

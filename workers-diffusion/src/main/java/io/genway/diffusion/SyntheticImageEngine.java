@@ -1,5 +1,6 @@
 package io.genway.diffusion;
 
+import io.genway.diffusion.pipeline.PreviewPlan;
 import io.genway.diffusion.png.PngWriter;
 import io.genway.schemas.FinishReason;
 import io.genway.schemas.GenerationRequest;
@@ -12,6 +13,7 @@ import io.genway.worker.engine.EngineException;
 import io.genway.worker.engine.EngineInfo;
 import io.genway.worker.engine.Outcome;
 import io.genway.worker.engine.Output;
+import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +35,9 @@ import java.util.concurrent.TimeUnit;
  * <p>A run behaves like a sampler: image {@code i} of {@code n} takes seed {@code seed + i}, starts from that seed's
  * Gaussian noise and moves toward its target over {@code steps} steps ({@code x_k = lerp(noise, target, k/steps)}),
  * all {@code n} images advancing together, one {@link Output#progress} per step and a cancel check before each.
- * The images are PNGs carrying their generation parameters as text chunks.
+ * A request with {@code partial_images} gets that many previews, after the steps {@link PreviewPlan} names: the
+ * image as it stands after that step, {@code x_k}, at an eighth of its size (as a latent model's previews are; at
+ * least 8 pixels a side). The images are PNGs carrying their generation parameters as text chunks.
  *
  * <p>Threads: steps run {@code stepDelay} apart on one shared scheduler thread, so waiting runs cost no thread each;
  * the final images are drawn and handed over on a virtual thread, because {@link Output#result} waits for storage.
@@ -88,6 +92,10 @@ public final class SyntheticImageEngine implements Engine {
         return text;
     }
 
+    static int previewSide(int side) {
+        return Math.min(side, Math.max(8, side / 8));
+    }
+
     @Override
     public void close() {
         scheduler.shutdownNow();
@@ -100,6 +108,7 @@ public final class SyntheticImageEngine implements Engine {
         private final ImageInput input;
         private final Output output;
         private final CancelToken cancel;
+        private final PreviewPlan previews;
         private final CompletableFuture<Outcome> done = new CompletableFuture<>();
         private int step;
 
@@ -108,6 +117,7 @@ public final class SyntheticImageEngine implements Engine {
             this.input = request.image();
             this.output = output;
             this.cancel = cancel;
+            this.previews = new PreviewPlan(input.steps(), input.partialImages());
         }
 
         CompletableFuture<Outcome> start() {
@@ -123,12 +133,21 @@ public final class SyntheticImageEngine implements Engine {
                 }
                 // The pictures are blended lazily (SyntheticPicture.frame): with no preview asked, a step's only
                 // observable effect is its progress report.
-                output.progress(++step, input.steps(), null);
+                step++;
+                output.progress(step, input.steps(), previews.includes(step) ? preview() : null);
                 if (step < input.steps()) schedule();
                 else painters.execute(this::finish);
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
             }
+        }
+
+        /** Image 0 as it stands after this step, an eighth of its size (only a one-image request asks for previews). */
+        private byte[] preview() {
+            SyntheticPicture picture = SyntheticPicture.of(input.prompt(), input.negativePrompt(), request.seed());
+            BufferedImage frame = picture.frame(previewSide(input.width()), previewSide(input.height()),
+                    (double) step / input.steps());
+            return PngWriter.write(frame, new LinkedHashMap<>());
         }
 
         private void finish() {

@@ -12,6 +12,8 @@ final class ImageOutput implements Output {
     final List<Integer> steps = new CopyOnWriteArrayList<>();
     final List<Integer> totals = new CopyOnWriteArrayList<>();
     final Map<Integer, byte[]> images = new ConcurrentSkipListMap<>();
+    /** The preview PNGs by the step they came with. */
+    final Map<Integer, byte[]> previews = new ConcurrentSkipListMap<>();
     private final IntConsumer onStep;
 
     ImageOutput() {
@@ -31,6 +33,7 @@ final class ImageOutput implements Output {
     public void progress(int step, int of, byte[] previewPng) {
         steps.add(step);
         totals.add(of);
+        if (previewPng != null) previews.put(step, previewPng);
         onStep.accept(step);
     }
 

@@ -125,6 +125,38 @@ class NativeImageEngineTest {
     }
 
     @Test
+    void makesTheAskedPreviewsForTheRequestThatAskedEvenInABatch() throws Exception {
+        NativeImageEngine engine = engine(new TestParts.LinearDenoiser(), 4);
+        GenerationRequest asking = new GenerationRequest("img-asks", RequestKind.IMAGE, true, "images", "demo", null,
+                new ImageInput("a cat", "", 1, 16, 16, STEPS, 5, 2), 3, 0, 0, "", false, null, 0);
+        ImageOutput askingOutput = new ImageOutput();
+        ImageOutput otherOutput = new ImageOutput();
+        // Both are queued before the render thread can take the first alone only if it is busy: hold it with a
+        // first request, so the two share the next batch.
+        CountDownLatch hold = new CountDownLatch(1);
+        CompletableFuture<Outcome> first = engine.run(request("busy", 1, 1, 16), new ImageOutput(step -> {
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }), new CancelToken());
+        CompletableFuture<Outcome> asks = engine.run(asking, askingOutput, new CancelToken());
+        CompletableFuture<Outcome> other = engine.run(request("a dog", 9, 1, 16), otherOutput, new CancelToken());
+        hold.countDown();
+        CompletableFuture.allOf(first, asks, other).get(20, TimeUnit.SECONDS);
+
+        assertThat(askingOutput.steps).isEqualTo(IntStream.rangeClosed(1, STEPS).boxed().toList());
+        assertThat(askingOutput.previews).containsOnlyKeys(2, 4); // round(6/3), round(12/3)
+        for (byte[] png : askingOutput.previews.values()) {
+            BufferedImage preview = SyntheticImageEngineTest.decode(png);
+            assertThat(preview.getWidth()).as("a pixel model previews at its own size").isEqualTo(16);
+        }
+        assertThat(otherOutput.previews).isEmpty();
+        assertThat(otherOutput.images).containsOnlyKeys(0);
+    }
+
+    @Test
     void aTextRequestIsAFatalError() {
         NativeImageEngine engine = engine(new TestParts.LinearDenoiser(), 4);
         GenerationRequest text = new GenerationRequest("t", RequestKind.COMPLETION, false, "images", "demo",

@@ -83,6 +83,29 @@ class SyntheticImageEngineTest {
     }
 
     @Test
+    void sendsTheAskedPreviewsSpreadOverTheStepsAsSmallPngs() throws Exception {
+        var request = new GenerationRequest("img", RequestKind.IMAGE, true, "images", "sd", null,
+                new ImageInput(RED_ON_BLUE, null, 1, 64, 128, 8, 7, 3), 5, 0, 0, "", false, null, 0);
+
+        ImageOutput output = run(request);
+
+        assertThat(output.steps).isEqualTo(IntStream.rangeClosed(1, 8).boxed().toList());
+        assertThat(output.previews).containsOnlyKeys(2, 4, 6); // round(k * 8 / 4)
+        for (byte[] png : output.previews.values()) {
+            BufferedImage preview = decode(png);
+            assertThat(preview).as("a decodable PNG").isNotNull();
+            assertThat(preview.getWidth()).isEqualTo(8);
+            assertThat(preview.getHeight()).isEqualTo(16);
+        }
+        assertThat(output.images).containsOnlyKeys(0);
+    }
+
+    @Test
+    void sendsNoPreviewUnlessAsked() throws Exception {
+        assertThat(run(request(RED_ON_BLUE, 1, 1, 64, 64, 6)).previews).isEmpty();
+    }
+
+    @Test
     void completesWithOnePngPerImageCountedAsUsage() throws Exception {
         var request = request(RED_ON_BLUE, 1, 3, 32, 48, 2);
         ImageOutput output = new ImageOutput();

@@ -37,10 +37,12 @@ final class Calls {
         }
     }
 
+    /** {@code partialImages} is OpenAI's {@code partial_images}: previews while it renders (streams and jobs). */
     record Image(String model, String prompt, String negativePrompt, int n, int width, int height, int steps,
-                 double guidanceScale, Long seed, String responseFormat, Double timeoutSeconds) {
+                 double guidanceScale, Long seed, String responseFormat, Double timeoutSeconds, boolean stream,
+                 int partialImages) {
         ImageInput input() {
-            return new ImageInput(prompt, negativePrompt, n, width, height, steps, guidanceScale);
+            return new ImageInput(prompt, negativePrompt, n, width, height, steps, guidanceScale, partialImages);
         }
     }
 
@@ -130,7 +132,14 @@ final class Calls {
         double guidance = f.number("guidance_scale", 7.5, 0, 50);
         String negative = f.string("negative_prompt", "");
         Long seed = f.has("seed") ? f.longValue("seed", 0) : null;
-        return new Image(f.string("model", null), prompt, negative, n, wh[0], wh[1], steps, guidance, seed, format, timeout(f, timeoutHeader));
+        boolean stream = f.bool("stream", false);
+        int partialImages = f.integer("partial_images", 0, 0, ImageInput.MAX_PARTIAL_IMAGES);
+        if (partialImages > 0 && n != 1) {
+            throw ApiError.invalid("partial_images", "'partial_images' needs 'n' to be 1: a preview shows one image in progress.",
+                    "unsupported_value");
+        }
+        return new Image(f.string("model", null), prompt, negative, n, wh[0], wh[1], steps, guidance, seed, format,
+                timeout(f, timeoutHeader), stream, partialImages);
     }
 
     private static int[] size(String size) {

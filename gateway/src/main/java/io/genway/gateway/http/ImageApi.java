@@ -19,7 +19,7 @@ import java.util.TreeMap;
 /**
  * {@code POST /v1/images/generations}: OpenAI's synchronous shape over an image job. The job is accepted durably
  * like any other (so {@code url} results stay fetchable at {@code /v1/jobs/{id}/result}); the answer waits for
- * its last image.
+ * its last image, or, with {@code stream: true}, is OpenAI's image stream ({@link ImageStream}).
  */
 final class ImageApi {
     private final Services services;
@@ -36,9 +36,17 @@ final class ImageApi {
 
     void generate(RoutingContext ctx) {
         Calls.Image call = Calls.image(Bodies.json(ctx), ctx.request().getHeader(Calls.TIMEOUT_HEADER));
+        if (call.partialImages() > 0 && !call.stream()) {
+            throw ApiError.invalid("partial_images", "'partial_images' is only allowed when 'stream' is true"
+                    + " (a job's events carry previews too: POST /v1/jobs).");
+        }
         long acceptedAt = System.nanoTime();
         Admission.Admitted admitted = Rejections.admitted(services.router().admit(Modality.IMAGE, call.model(), call.steps()));
         GenerationRequest request = request(services, call, admitted, Auth.owner(ctx), services.newId("img-"));
+        if (call.stream()) {
+            stream(ctx, request, admitted, acceptedAt);
+            return;
+        }
         String id = request.requestId();
         TreeMap<Integer, ResultRef> images = new TreeMap<>();
         boolean[] done = {false};
@@ -85,6 +93,19 @@ final class ImageApi {
                 done[0] = true;
                 services.hub().unsubscribe(id);
                 ctx.fail(ApiError.unavailable("The image request could not be queued: " + ar.cause().getMessage(), "queue_unavailable"));
+            }
+        });
+    }
+
+    private void stream(RoutingContext ctx, GenerationRequest request, Admission.Admitted admitted, long acceptedAt) {
+        ImageStream stream = new ImageStream(services, ctx, request, acceptedAt);
+        stream.begin();
+        services.jobs().accept(request, (long) admitted.view().etaMs(Calls.units(request))).onComplete(ar -> {
+            if (ar.succeeded()) {
+                services.router().directory().accepted(request.pool());
+                stream.accepted();
+            } else {
+                stream.notAccepted(ar.cause());
             }
         });
     }

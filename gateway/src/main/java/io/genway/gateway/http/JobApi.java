@@ -38,6 +38,7 @@ final class JobApi {
         Admission.Admitted admitted;
         if (kind == RequestKind.IMAGE) {
             Calls.Image call = Calls.image(body, timeout);
+            if (call.stream()) throw ApiError.invalid("stream", "A job is not streamed: follow GET /v1/jobs/{id}/events instead.");
             admitted = Rejections.admitted(services.router().admit(Modality.IMAGE, call.model(), call.steps()));
             request = ImageApi.request(services, call, admitted, owner, services.newId("job-"));
         } else {

@@ -7,9 +7,11 @@ import java.util.SequencedMap;
 /**
  * One image to render. {@code guidance} above 1 runs classifier-free guidance against {@code negativePrompt};
  * at 1 or below only the prompt is denoised and the negative prompt is unused, as in diffusers.
+ *
+ * @param previews how many previews of the image in progress to make, spread over the steps ({@link PreviewPlan})
  */
 public record ImageRequest(String prompt, String negativePrompt, long seed, int steps, Sampler sampler,
-                           double guidance, int width, int height) {
+                           double guidance, int width, int height, int previews) {
     public static final int MAX_STEPS = 500;
     public static final int MAX_SIDE = 2048;
 
@@ -30,6 +32,13 @@ public record ImageRequest(String prompt, String negativePrompt, long seed, int 
             throw new IllegalArgumentException("height must be a multiple of 8 in [8, " + MAX_SIDE + "], was "
                     + height);
         }
+        if (previews < 0) throw new IllegalArgumentException("previews must be >= 0, was " + previews);
+    }
+
+    /** An image without previews. */
+    public ImageRequest(String prompt, String negativePrompt, long seed, int steps, Sampler sampler, double guidance,
+                        int width, int height) {
+        this(prompt, negativePrompt, seed, steps, sampler, guidance, width, height, 0);
     }
 
     public boolean guided() {

@@ -19,6 +19,11 @@ public interface LatentDecoder {
             }
             return sample;
         }
+
+        @Override
+        public float[] preview(float[] sample, int channels, int height, int width) {
+            return decode(sample, channels, height, width);
+        }
     };
 
     /** Pixels per sample position along each side (8 for Stable Diffusion's VAE). */
@@ -29,4 +34,14 @@ public interface LatentDecoder {
      * scaling factor itself) to (3, height * scaleFactor, width * scaleFactor) in about [-1, 1].
      */
     float[] decode(float[] sample, int channels, int height, int width);
+
+    /**
+     * A cheap stand-in for {@link #decode}, for previews while a run goes on: {@code sample} (channels, height, width)
+     * to (3, height, width) in about [-1, 1], at sample resolution and without the decoder's network. The default
+     * maps Stable Diffusion 1.x/2.x latents linearly ({@link LatentRgb#STABLE_DIFFUSION}); a decoder of another latent
+     * space overrides it.
+     */
+    default float[] preview(float[] sample, int channels, int height, int width) {
+        return LatentRgb.STABLE_DIFFUSION.apply(sample, channels, height, width);
+    }
 }

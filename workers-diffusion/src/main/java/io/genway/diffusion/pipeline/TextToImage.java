@@ -3,6 +3,7 @@ package io.genway.diffusion.pipeline;
 import io.genway.diffusion.model.SchedulerConfig;
 import io.genway.diffusion.random.TorchGenerator;
 import io.genway.diffusion.schedulers.Scheduler;
+import io.genway.diffusion.schedulers.StepResult;
 import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +27,9 @@ import java.util.function.LongSupplier;
  *   <li>each finished sample is decoded and mapped to 8-bit pixels as diffusers' image processor does:
  *       {@code round(clamp(x / 2 + 0.5, 0, 1) * 255)}.</li>
  * </ol>
+ * A request that asks for previews gets them after the steps its {@link PreviewPlan} names: its scheduler's estimate
+ * of the clean sample after that step (the x0 that DDIM, Euler and DPM-Solver++ compute anyway), mapped to RGB by
+ * {@link LatentDecoder#preview} at sample resolution (64x64 for a 512x512 Stable Diffusion image), with no VAE pass.
  * Immutable; runs on the caller's thread, and several renders may run at once if the parts allow it.
  */
 public final class TextToImage {
@@ -35,13 +39,19 @@ public final class TextToImage {
     private final SchedulerConfig schedulerConfig;
     private final LongSupplier nanoTime;
 
+    /** Previews are shrunk by a whole factor until neither side is longer than this (pixel models at large sizes). */
+    static final int MAX_PREVIEW_SIDE = 256;
+
     /** Told about each request of a batch as the render goes; called on the rendering thread, so keep it short. */
     public interface Listener {
         /** Polled before every step; a request that answers true leaves the batch and gets no image. */
         boolean cancelled(int index);
 
-        /** Request {@code index} has finished step {@code step} of {@code of}. */
-        void stepDone(int index, int step, int of);
+        /**
+         * Request {@code index} has finished step {@code step} of {@code of}; {@code preview} is its image in progress
+         * after this step when its plan has one here, else null.
+         */
+        void stepDone(int index, int step, int of, BufferedImage preview);
 
         Listener NONE = new Listener() {
             @Override
@@ -50,7 +60,7 @@ public final class TextToImage {
             }
 
             @Override
-            public void stepDone(int index, int step, int of) {}
+            public void stepDone(int index, int step, int of, BufferedImage preview) {}
         };
     }
 
@@ -123,6 +133,7 @@ public final class TextToImage {
             }
             item.encode = Duration.ofNanos(nanoTime.getAsLong() - start);
             item.timesteps = item.scheduler.setTimesteps(item.request.steps());
+            item.previews = new PreviewPlan(item.timesteps.length, item.request.previews());
             if (steps >= 0 && item.timesteps.length != steps) {
                 throw new IllegalArgumentException("samplers planned " + steps + " and " + item.timesteps.length
                         + " steps for one batch");
@@ -146,7 +157,10 @@ public final class TextToImage {
             Duration took = Duration.ofNanos(nanoTime.getAsLong() - start);
             for (Item item : active) item.steps.add(took);
             for (int i = 0; i < items.size(); i++) {
-                if (!items.get(i).cancelled) listener.stepDone(i, step + 1, steps);
+                Item item = items.get(i);
+                if (item.cancelled) continue;
+                BufferedImage preview = item.previews.includes(step + 1) ? preview(item.estimate, channels, height, width) : null;
+                listener.stepDone(i, step + 1, steps, preview);
             }
         }
 
@@ -209,9 +223,45 @@ public final class TextToImage {
                     prediction[i] = uncond + g * (prediction[i] - uncond);
                 }
             }
-            item.sample = item.scheduler.step(prediction, item.timesteps[step], item.sample, 1, item.generator)
-                    .prevSample();
+            StepResult result = item.scheduler.step(prediction, item.timesteps[step], item.sample, 1, item.generator);
+            item.sample = result.prevSample();
+            item.estimate = result.predictedOriginal();
         }
+    }
+
+    /** The scheduler's clean-sample estimate (channels, height, width) as a small RGB image. */
+    private BufferedImage preview(float[] estimate, int channels, int height, int width) {
+        float[] rgb = decoder.preview(estimate, channels, height, width);
+        int shrink = Math.ceilDiv(Math.max(height, width), MAX_PREVIEW_SIDE);
+        if (shrink > 1) {
+            int h = Math.ceilDiv(height, shrink);
+            int w = Math.ceilDiv(width, shrink);
+            return toImage(shrink(rgb, height, width, shrink), w, h);
+        }
+        return toImage(rgb, width, height);
+    }
+
+    /** (3, height, width) averaged over factor x factor blocks (the last row and column of blocks may be partial). */
+    static float[] shrink(float[] rgb, int height, int width, int factor) {
+        int h = Math.ceilDiv(height, factor);
+        int w = Math.ceilDiv(width, factor);
+        float[] out = new float[3 * h * w];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    float sum = 0;
+                    int n = 0;
+                    for (int yy = y * factor; yy < Math.min(height, (y + 1) * factor); yy++) {
+                        for (int xx = x * factor; xx < Math.min(width, (x + 1) * factor); xx++) {
+                            sum += rgb[(c * height + yy) * width + xx];
+                            n++;
+                        }
+                    }
+                    out[(c * h + y) * w + x] = sum / n;
+                }
+            }
+        }
+        return out;
     }
 
     private static float[] checkedContext(float[] states, int expected) {
@@ -254,6 +304,8 @@ public final class TextToImage {
         float[] cond;
         float[] uncond;
         float[] sample;
+        float[] estimate; // the scheduler's x0 after the last step
+        PreviewPlan previews;
         double[] timesteps;
         Duration encode;
         boolean cancelled;

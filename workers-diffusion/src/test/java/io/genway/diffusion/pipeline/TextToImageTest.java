@@ -123,7 +123,7 @@ class TextToImageTest {
             }
 
             @Override
-            public void stepDone(int index, int step, int of) {
+            public void stepDone(int index, int step, int of, BufferedImage preview) {
                 steps.add(index + ":" + step + "/" + of);
                 if (index == 0 && step == 3) cancelled[0] = true;
             }
