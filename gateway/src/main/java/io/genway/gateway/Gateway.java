@@ -86,7 +86,7 @@ public final class Gateway implements AutoCloseable {
         DeadLetters deadLetters = new DeadLetters(settings.bootstrapServers(), settings.topics(),
                 settings.pools().stream().map(PoolSpec::name).toList(), settings.kafka(), publisher, jobs, clock);
         Services services = new Services(vertx, settings, publisher, hub, new PoolRouter(directory),
-                new JobService(publisher, jobs, clock), results, metrics, clock, new SplittableRandom(new SecureRandom().nextLong()));
+                new JobService(vertx, publisher, jobs, clock), results, metrics, clock, new SplittableRandom(new SecureRandom().nextLong()));
         Gateway[] self = new Gateway[1];
         var router = HttpApi.router(services, () -> self[0] != null && !self[0].closed && jobs.running());
         HttpServer server;

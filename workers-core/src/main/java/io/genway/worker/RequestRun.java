@@ -203,12 +203,18 @@ final class RequestRun implements Output {
         return new Timings(queue, first, per, end - startedAtMs);
     }
 
+    /**
+     * The job's final state is durable before its terminal event is written, so whoever sees the event (a gateway
+     * answering with result URLs, a client following the job's events) can at once read the state that names the
+     * results from the job table.
+     */
     private void finish(StreamEvent terminal, JobState finalState) throws InterruptedException {
-        pending.add(writer.event(terminal));
         if (finalState != null) {
             job = finalState;
             pending.add(writer.job(finalState));
+            awaitAll();
         }
+        pending.add(writer.event(terminal));
         awaitAll();
     }
 

@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -22,6 +23,8 @@ import java.util.TreeMap;
  * its last image, or, with {@code stream: true}, is OpenAI's image stream ({@link ImageStream}).
  */
 final class ImageApi {
+    /** The longest an answer with URLs waits for the job view to show the job completed (normally milliseconds). */
+    static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(5);
     private final Services services;
 
     ImageApi(Services services) {
@@ -118,7 +121,9 @@ final class ImageApi {
             for (int i = 0; i < refs.size(); i++) {
                 data.add(new JsonObject().put("url", origin + "/v1/jobs/" + request.requestId() + "/result?index=" + i));
             }
-            JobApi.json(ctx.response(), 200, body.put("data", data));
+            // the URLs serve the job's results once the job view has its final state: wait for it (briefly)
+            services.jobs().settled(request.requestId(), SETTLE_TIMEOUT)
+                    .onComplete(ar -> JobApi.json(ctx.response(), 200, body.put("data", data)));
             return;
         }
         Future<List<byte[]>> bytes = services.vertx().executeBlocking(() -> {

@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The job API: accept, look up, follow, fetch the result of, and cancel jobs of either modality. */
@@ -139,6 +140,16 @@ final class JobApi {
                         Thread.sleep(10);
                     } catch (InterruptedException e) {
                         return false;
+                    }
+                }
+                if (batch.stream().anyMatch(StreamEvent::terminal)) {
+                    // a client that sees the end fetches the result next: let the job view show the end first
+                    try {
+                        services.jobs().settled(job.jobId(), ImageApi.SETTLE_TIMEOUT).toCompletionStage().toCompletableFuture().get();
+                    } catch (InterruptedException e) {
+                        return false;
+                    } catch (ExecutionException e) {
+                        // settled never fails; go on with the events either way
                     }
                 }
                 context.runOnContext(v -> {

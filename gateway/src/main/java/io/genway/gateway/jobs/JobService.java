@@ -8,7 +8,12 @@ import io.genway.schemas.JobState;
 import io.genway.schemas.JobStatus;
 import io.genway.schemas.StreamEvent;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Optional;
 
 /**
  * Accepting and cancelling jobs, in the order that keeps the job view and the event log consistent: the queued
@@ -17,11 +22,15 @@ import java.time.InstantSource;
  * gateway's first one.
  */
 public final class JobService {
+    /** How often {@link #settled} looks at the job view again. */
+    private static final long SETTLE_POLL_MS = 10;
+    private final Vertx vertx;
     private final Publisher publisher;
     private final JobView view;
     private final InstantSource clock;
 
-    public JobService(Publisher publisher, JobView view, InstantSource clock) {
+    public JobService(Vertx vertx, Publisher publisher, JobView view, InstantSource clock) {
+        this.vertx = vertx;
         this.publisher = publisher;
         this.view = view;
         this.clock = clock;
@@ -63,7 +72,30 @@ public final class JobService {
                 });
     }
 
-    public java.util.Optional<JobState> find(String jobId) {
+    public Optional<JobState> find(String jobId) {
         return view.get(jobId);
+    }
+
+    /**
+     * The job's state once the view shows it ended, for a caller that has seen its terminal event: workers make the
+     * final state durable before that event, so the view is at most its consumer's lag behind. After {@code atMost}
+     * the latest state the view has, ended or not.
+     */
+    public Future<Optional<JobState>> settled(String jobId, Duration atMost) {
+        Promise<Optional<JobState>> settled = Promise.promise();
+        long giveUpAt = System.nanoTime() + atMost.toNanos();
+        Handler<Long> look = new Handler<>() {
+            @Override
+            public void handle(Long timer) {
+                Optional<JobState> job = view.get(jobId);
+                if (job.map(j -> j.status().terminal()).orElse(false) || System.nanoTime() - giveUpAt >= 0) {
+                    settled.complete(job);
+                } else {
+                    vertx.setTimer(SETTLE_POLL_MS, this);
+                }
+            }
+        };
+        look.handle(0L);
+        return settled.future();
     }
 }
