@@ -9,7 +9,7 @@ With fixed torch seeds it builds tiny randomly initialised models and writes, un
   tiny-sd/            a whole StableDiffusionPipeline in diffusers layout (save_pretrained, safetensors): the demo
                       model's CLIP tokenizer, a tiny CLIPTextModel, an SD 1.x-shaped UNet2DConditionModel (conv
                       proj_in, GEGLU, one head count for every block), an AutoencoderKL with one downsampling stage,
-                      and Stable Diffusion 1.5's PNDM scheduler config
+                      and Stable Diffusion 1.5's PNDM scheduler_config.json, key for key
   sd2-unet/           an SD 2.x-shaped UNet (linear projections, heads and transformer depth per block,
                       upcast_attention) with a model_index.json naming only it
   expected/unet-sd1.safetensors, unet-sd2.safetensors
@@ -18,11 +18,13 @@ With fixed torch seeds it builds tiny randomly initialised models and writes, un
                       latents and image = vae.decode(latents / scaling_factor).sample, as the pipeline decodes
   expected/pipeline.json, pipeline.safetensors
                       each case's request (prompt, negative prompt, seed, steps, guidance, sampler) and, under its
-                      name, diffusers' output_type="np" image (1, H, W, 3) in [0, 1], the final latents (the same
-                      call with output_type="latent"), and the prompt's and negative prompt's embeddings
+                      name, diffusers' output_type="np" image (1, H, W, 3) in [0, 1] and the final latents (the same
+                      call with output_type="latent"), rendered by the pipeline reloaded from tiny-sd/ with
+                      from_pretrained(torch_dtype=float32) and scheduler = Class.from_config(scheduler.config); and
+                      the prompt's and negative prompt's embeddings
 
 Weights are rounded to float16 and saved so (as the hub's fp16 variants are); the expected outputs are computed in
-float32 from exactly those values. Deterministic: rerunning it rewrites the same numbers. Takes well under a minute on one thread.
+float32 from exactly those values. Deterministic: rerunning it rewrites the same numbers. Takes about a minute.
 """
 import json
 import os
@@ -83,13 +85,15 @@ def text_encoder(tokenizer):
     return CLIPTextModel(config)
 
 
-def sd15_scheduler():
-    """Stable Diffusion 1.5's scheduler_config.json, read as from_pretrained reads it: clip_sample, which PNDM
-    lacks, stays in the config for the schedulers made from it (DDIM would clip otherwise)."""
-    return PNDMScheduler.from_config({
-        "_class_name": "PNDMScheduler", "beta_start": 0.00085, "beta_end": 0.012, "beta_schedule": "scaled_linear",
-        "num_train_timesteps": 1000, "set_alpha_to_one": False, "skip_prk_steps": True, "steps_offset": 1,
-        "clip_sample": False, "trained_betas": None})
+# Stable Diffusion 1.5's scheduler_config.json as the hub has it (saved by diffusers 0.6). Which keys the file
+# holds matters: from_config hands a scheduler of another class only the keys the file set (clip_sample, which PNDM
+# lacks, included), and the keys it lacks (timestep_spacing, prediction_type) take that class's own defaults, so
+# Euler runs "linspace" and DDIM "leading" here. The pipeline cases therefore run on the folder as reloaded from
+# disk, as a user's would, not on the objects built in memory (whose config lists what was defaulted differently).
+SD15_SCHEDULER = {
+    "_class_name": "PNDMScheduler", "_diffusers_version": "0.6.0", "beta_end": 0.012,
+    "beta_schedule": "scaled_linear", "beta_start": 0.00085, "num_train_timesteps": 1000, "set_alpha_to_one": False,
+    "skip_prk_steps": True, "steps_offset": 1, "trained_betas": None, "clip_sample": False}
 
 
 def half_exact(model):
@@ -133,7 +137,8 @@ def main():
 
     tokenizer = CLIPTokenizer.from_pretrained(TOKENIZER)
     pipe = StableDiffusionPipeline(vae=half_exact(vae().eval()), text_encoder=half_exact(text_encoder(tokenizer).eval()),
-                                   tokenizer=tokenizer, unet=half_exact(sd1_unet().eval()), scheduler=sd15_scheduler(),
+                                   tokenizer=tokenizer, unet=half_exact(sd1_unet().eval()),
+                                   scheduler=PNDMScheduler.from_config(SD15_SCHEDULER),
                                    safety_checker=None, feature_extractor=None, requires_safety_checker=False)
     pipe.set_progress_bar_config(disable=True)
     pipe.to(torch.float16)
@@ -143,6 +148,9 @@ def main():
     # the slow tokenizer was read from, so the fixture keeps those
     shutil.rmtree(os.path.join(OUT, "tiny-sd", "tokenizer"))
     shutil.copytree(TOKENIZER, os.path.join(OUT, "tiny-sd", "tokenizer"))
+    with open(os.path.join(OUT, "tiny-sd", "scheduler", "scheduler_config.json"), "w") as f:
+        json.dump(SD15_SCHEDULER, f, indent=2)
+        f.write("\n")
 
     unet_case(pipe.unet, "unet-sd1", batch=2, side=16, length=tokenizer.model_max_length, timesteps=[981.0, 1.0],
               seed=11)
@@ -162,11 +170,14 @@ def main():
     save_file({"latents": latents, "image": image.contiguous()}, os.path.join(OUT, "expected", "vae.safetensors"))
     print(f"vae: image {tuple(image.shape)} range [{image.min():.3f}, {image.max():.3f}]")
 
+    pipe = StableDiffusionPipeline.from_pretrained(os.path.join(OUT, "tiny-sd"), torch_dtype=torch.float32)
+    pipe.set_progress_bar_config(disable=True)
     with torch.no_grad():
         embeds, negative_embeds = pipe.encode_prompt(PROMPT, "cpu", 1, True, NEGATIVE)
     tensors = {"prompt_embeds": embeds.contiguous(), "negative_prompt_embeds": negative_embeds.contiguous()}
     cases = []
     saved = pipe.scheduler.config
+    print("scheduler as reloaded:", dict(saved))
     for name, sampler, cls, extra, seed, steps, guidance in CASES:
         pipe.scheduler = cls.from_config(saved, **extra)
         call = dict(prompt=PROMPT, negative_prompt=NEGATIVE, height=SIZE, width=SIZE, num_inference_steps=steps,
