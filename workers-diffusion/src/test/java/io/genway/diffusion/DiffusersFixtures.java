@@ -19,7 +19,7 @@ import java.util.Map;
 public final class DiffusersFixtures {
     private DiffusersFixtures() {}
 
-    /** The fixture folder {@code name} ({@code tiny-sd}, {@code sd2-unet}, {@code expected}). */
+    /** The fixture folder {@code name} ({@code tiny-sd}, {@code tiny-sd2}, {@code expected}). */
     public static Path folder(String name) {
         URL url = DiffusersFixtures.class.getResource("/diffusers-fixtures/" + name);
         if (url == null) throw new IllegalStateException("test resource diffusers-fixtures/" + name + " is missing");
