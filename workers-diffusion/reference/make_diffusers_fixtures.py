@@ -10,11 +10,12 @@ With fixed torch seeds it builds tiny randomly initialised models and writes, un
                       model's CLIP tokenizer, a tiny CLIPTextModel, an SD 1.x-shaped UNet2DConditionModel (conv
                       proj_in, GEGLU, one head count for every block), an AutoencoderKL with one downsampling stage,
                       and Stable Diffusion 1.5's PNDM scheduler_config.json, key for key
-  tiny-sd2/           the same with an SD 2.x-shaped UNet (linear projections, heads and transformer depth per
-                      block, upcast_attention), a gelu text encoder and Stable Diffusion 2.1's scheduler config
+  tiny-sd2/           the same with an SD 2.x-shaped UNet (four levels, linear projections, heads and transformer
+                      depth per block, upcast_attention), a gelu text encoder and Stable Diffusion 2.1's scheduler config
                       (DDIM, v_prediction)
-  expected/unet-sd1.safetensors, unet-sd2.safetensors
-                      sample, timesteps (one per batch element), encoder_hidden_states and diffusers' noise_pred
+  expected/unet-sd1.safetensors, unet-sd2.safetensors, and the same at sides that are not multiples of
+  unet-sd?-odd-size   2^(levels - 1): sample, timesteps (one per batch element), encoder_hidden_states and
+                      diffusers' noise_pred
   expected/vae.safetensors
                       latents and image = vae.decode(latents / scaling_factor).sample, as the pipeline decodes
   expected/pipeline.json, pipeline.safetensors
@@ -60,10 +61,10 @@ def sd2_unet():
     torch.manual_seed(2)
     return UNet2DConditionModel(
         sample_size=8, in_channels=4, out_channels=4, layers_per_block=1,
-        block_out_channels=(8, 16, 24),
-        down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
-        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
-        cross_attention_dim=24, attention_head_dim=(2, 4, 8), transformer_layers_per_block=(1, 2, 1),
+        block_out_channels=(8, 16, 16, 24),
+        down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
+        cross_attention_dim=24, attention_head_dim=(2, 4, 4, 8), transformer_layers_per_block=(1, 2, 1, 1),
         use_linear_projection=True, upcast_attention=True, norm_num_groups=4)
 
 
@@ -115,9 +116,9 @@ def half_exact(model):
     return model
 
 
-def unet_case(unet, name, batch, side, length, timesteps, seed):
+def unet_case(unet, name, batch, size, length, timesteps, seed):
     gen = torch.Generator().manual_seed(seed)
-    sample = torch.randn(batch, unet.config.in_channels, side, side, generator=gen)
+    sample = torch.randn(batch, unet.config.in_channels, *size, generator=gen)
     context = torch.randn(batch, length, unet.config.cross_attention_dim, generator=gen)
     t = torch.tensor(timesteps, dtype=torch.float32)
     with torch.no_grad():
@@ -154,6 +155,8 @@ CASES = [
     ("tiny-sd2", "v_euler_a", "euler_a", EulerAncestralDiscreteScheduler, {}, 13, 6, 7.5, SIZE, SIZE),
     ("tiny-sd2", "v_dpmpp_2m_karras", "dpmpp_2m_karras", DPMSolverMultistepScheduler, {"use_karras_sigmas": True},
      14, 7, 6.0, SIZE, SIZE),
+    # latents 12x20 through four levels: 6x10, 3x5, 2x3, so the up path resizes 2x3 to 3x5 (forward_upsample_size)
+    ("tiny-sd2", "v_euler_a_24x40", "euler_a", EulerAncestralDiscreteScheduler, {}, 15, 5, 7.5, 24, 40),
 ]
 
 
@@ -193,11 +196,15 @@ def main():
 
     sd1 = save_pipeline("tiny-sd", half_exact(sd1_unet().eval()), text_encoder(tokenizer, 32, "quick_gelu"),
                         SD15_SCHEDULER)
-    unet_case(sd1.unet, "unet-sd1", batch=2, side=16, length=tokenizer.model_max_length, timesteps=[981.0, 1.0],
-              seed=11)
+    unet_case(sd1.unet, "unet-sd1", batch=2, size=(16, 16), length=tokenizer.model_max_length,
+              timesteps=[981.0, 1.0], seed=11)
+    # sides that are not multiples of 2^(levels - 1): the down path rounds up, the up path resizes to each skip
+    unet_case(sd1.unet, "unet-sd1-odd-size", batch=1, size=(10, 14), length=tokenizer.model_max_length,
+              timesteps=[601.0], seed=15)
     sd2 = save_pipeline("tiny-sd2", half_exact(sd2_unet().eval()), text_encoder(tokenizer, 24, "gelu"),
                         SD21_SCHEDULER)
-    unet_case(sd2.unet, "unet-sd2", batch=2, side=8, length=7, timesteps=[500.0, 37.0], seed=12)
+    unet_case(sd2.unet, "unet-sd2", batch=2, size=(8, 8), length=7, timesteps=[500.0, 37.0], seed=12)
+    unet_case(sd2.unet, "unet-sd2-odd-size", batch=1, size=(6, 9), length=7, timesteps=[250.0], seed=16)
 
     gen = torch.Generator().manual_seed(13)
     latents = torch.randn(1, 4, SIZE // 2, SIZE // 2, generator=gen)

@@ -23,8 +23,8 @@ import java.util.Set;
  *     engine lacks (Stable Diffusion 1.5 ships PNDM)
  * @param defaultSide the side the model was trained at: the UNet's {@code sample_size} times the decoder's scale
  *     (512 for Stable Diffusion 1.5)
- * @param sizeMultiple what both sides must be a multiple of: the decoder's scale times the UNet's total
- *     downsampling, 2^(blocks - 1) (64 for Stable Diffusion)
+ * @param sizeMultiple what both sides must be a multiple of: the decoder's scale (8 for Stable Diffusion, as
+ *     diffusers asks); the UNet takes latents of any size, as diffusers' does
  */
 public record ImageModel(Path root, TextToImage pipeline, Sampler defaultSampler, int defaultSide, int sizeMultiple) {
     static final Set<String> TOKENIZERS = Set.of("CLIPTokenizer", "CLIPTokenizerFast");
@@ -79,7 +79,7 @@ public record ImageModel(Path root, TextToImage pipeline, Sampler defaultSampler
         Sampler sampler = Sampler.ofSchedulerClass(schedulerConfig.className()).orElse(Sampler.DPMPP_2M);
         sampler.create(schedulerConfig); // an unsupported scheduler value fails now, not at the first request
         int side = unetConfig.sampleSize() > 0 ? unetConfig.sampleSize() * decoder.scaleFactor() : 512;
-        int multiple = decoder.scaleFactor() << (unetConfig.blockOutChannels().size() - 1);
+        int multiple = decoder.scaleFactor();
         return new ImageModel(root, new TextToImage(encoder, denoiser, decoder, schedulerConfig), sampler, side,
                 multiple);
     }

@@ -70,7 +70,8 @@ public final class UNet2DConditionModel {
     /**
      * The noise (or v / sample, per the scheduler's prediction type) predicted for {@code latents}.
      *
-     * @param latents (batch, in_channels, h, w), h and w multiples of 2^(levels − 1)
+     * @param latents (batch, in_channels, h, w); sides that are not multiples of 2^(levels − 1) work as in diffusers
+     *     (each downsampling rounds up, each upsampling returns to its skip's size)
      * @param timestep the same timestep for every batch element
      * @param encoderHiddenStates (batch, sequence, cross_attention_dim), element n conditioning latents n
      * @return (batch, out_channels, h, w)

@@ -124,11 +124,6 @@ final class UNetTrunk {
         if (timesteps.length != sample.batch()) {
             throw new IllegalArgumentException(timesteps.length + " timesteps for a batch of " + sample.batch());
         }
-        int levels = down.size() - 1;
-        if (sample.height() % (1 << levels) != 0 || sample.width() % (1 << levels) != 0) {
-            throw new IllegalArgumentException("sample " + sample.height() + "x" + sample.width() + " must be a "
-                    + "multiple of " + (1 << levels) + " on each side for " + down.size() + " levels");
-        }
         float[] emb = time2.forward(Activations.silu(time1.forward(timeProjection(timesteps), sample.batch())),
                 sample.batch());
         if (extraEmbedding != null) {
@@ -159,9 +154,43 @@ final class UNetTrunk {
                 x = stage.resnets().get(j).forward(x.concatChannels(skips.removeLast()), timeSilu);
                 if (!stage.mixers().isEmpty()) x = stage.mixers().get(j).forward(x, context);
             }
-            if (stage.resample() != null) x = stage.resample().forward(x.upsampleNearest2x());
+            if (stage.resample() != null) {
+                // back to the size of the skip the next level concatenates: twice this one's, unless a side was
+                // odd on the way down (a stride-2 conv rounds up), as diffusers' forward_upsample_size does
+                FeatureMap next = skips.getLast();
+                x = stage.resample().forward(upsampleNearest(x, next.height(), next.width()));
+            }
         }
         return convOut.forward(normOut.forward(x, true));
+    }
+
+    /**
+     * {@code x} resized to (height, width) as torch's {@code F.interpolate(x, size, mode="nearest")} does: output
+     * index i reads input index min(floor(i · in/out), in − 1), with the ratio and product in float.
+     */
+    static FeatureMap upsampleNearest(FeatureMap x, int height, int width) {
+        if (height == 2 * x.height() && width == 2 * x.width()) return x.upsampleNearest2x();
+        int[] rows = nearestSources(x.height(), height);
+        int[] cols = nearestSources(x.width(), width);
+        float[] in = x.data();
+        float[] out = new float[x.batch() * x.channels() * height * width];
+        for (int p = 0; p < x.batch() * x.channels(); p++) {
+            for (int y = 0; y < height; y++) {
+                int src = (p * x.height() + rows[y]) * x.width();
+                int dst = (p * height + y) * width;
+                for (int c = 0; c < width; c++) out[dst + c] = in[src + cols[c]];
+            }
+        }
+        return new FeatureMap(x.batch(), x.channels(), height, width, out);
+    }
+
+    private static int[] nearestSources(int in, int out) {
+        float scale = (float) in / out;
+        int[] sources = new int[out];
+        for (int i = 0; i < out; i++) {
+            sources[i] = out == 2 * in ? i >> 1 : Math.min((int) Math.floor(i * scale), in - 1);
+        }
+        return sources;
     }
 
     private static FeatureMap centered(FeatureMap sample) {

@@ -54,6 +54,26 @@ class DiffusersModelsTest {
         assertClose("sd2", actual, expected);
     }
 
+    /** 10x14 through three levels: 5x7, then 3x4; the up path resizes 3x4 to 5x7 and 5x7 to 10x14. */
+    @Test
+    void sd1ShapedUNetTakesSidesThatAreNotMultiplesOfItsDownsamplingAsDiffusersDoes() throws IOException {
+        float[] expected = DiffusersFixtures.expected("unet-sd1-odd-size").get("noise_pred").data();
+
+        float[] actual = predict("tiny-sd", "unet-sd1-odd-size");
+
+        assertClose("sd1 at 10x14", actual, expected);
+    }
+
+    /** 6x9 through four levels: 3x5, 2x3, 1x2, and back up through 2x3, 3x5 and 6x9. */
+    @Test
+    void sd2ShapedUNetTakesSidesThatAreNotMultiplesOfItsDownsamplingAsDiffusersDoes() throws IOException {
+        float[] expected = DiffusersFixtures.expected("unet-sd2-odd-size").get("noise_pred").data();
+
+        float[] actual = predict("tiny-sd2", "unet-sd2-odd-size");
+
+        assertClose("sd2 at 6x9", actual, expected);
+    }
+
     @Test
     void vaeDecodesLatentsAsTheDiffusersPipelineDoes() throws IOException {
         AutoencoderKLDecoder vae = AutoencoderKLDecoder.load(DiffusersFolder.open(DiffusersFixtures.folder("tiny-sd")));
