@@ -126,15 +126,7 @@ final class ImageApi {
                     .onComplete(ar -> JobApi.json(ctx.response(), 200, body.put("data", data)));
             return;
         }
-        Future<List<byte[]>> bytes = services.vertx().executeBlocking(() -> {
-            List<byte[]> out = new ArrayList<>();
-            for (ResultRef ref : refs) {
-                byte[] b = services.results().read(ref);
-                if (b == null) throw new IllegalStateException("result " + ref.key() + " is not stored");
-                out.add(b);
-            }
-            return out;
-        });
+        Future<List<byte[]>> bytes = services.vertx().executeBlocking(() -> services.results().readAll(refs));
         bytes.onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(ApiError.unavailable("The images could not be read: " + ar.cause().getMessage(), "results_unavailable"));

@@ -108,15 +108,7 @@ final class ImageStream {
     private void complete() {
         finishQuietly();
         List<ResultRef> refs = new ArrayList<>(images.values());
-        Future<List<byte[]>> bytes = services.vertx().executeBlocking(() -> {
-            List<byte[]> out = new ArrayList<>();
-            for (ResultRef ref : refs) {
-                byte[] b = services.results().read(ref);
-                if (b == null) throw new IllegalStateException("result " + ref.key() + " is not stored");
-                out.add(b);
-            }
-            return out;
-        });
+        Future<List<byte[]>> bytes = services.vertx().executeBlocking(() -> services.results().readAll(refs));
         bytes.onComplete(ar -> {
             if (response.closed()) return;
             if (ar.failed()) {

@@ -3,6 +3,7 @@ package io.genway.gateway.kafka;
 import io.genway.schemas.ResultRef;
 import io.genway.schemas.TopicSetup;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,17 @@ public final class ResultReader implements AutoCloseable {
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, TopicSetup.MAX_RESULT_BYTES + 64 * 1024);
         props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, TopicSetup.MAX_RESULT_BYTES + 64 * 1024);
         this.topic = topic;
+    }
+
+    /** Every result's bytes, in order; blocking. Fails naming the first result the topic no longer holds. */
+    public List<byte[]> readAll(List<ResultRef> refs) {
+        List<byte[]> out = new ArrayList<>(refs.size());
+        for (ResultRef ref : refs) {
+            byte[] bytes = read(ref);
+            if (bytes == null) throw new IllegalStateException("result " + ref.key() + " is not stored");
+            out.add(bytes);
+        }
+        return out;
     }
 
     /** The result's bytes, or null when the topic no longer holds it (compacted away or deleted). */
