@@ -3,6 +3,8 @@
 Writes, under src/test/resources/io/genway/diffusion/clip/:
   tokenizer/                a small CLIP BPE vocabulary trained here on a fixed corpus (vocab.json, merges.txt,
                             tokenizer_config.json, special_tokens_map.json: SD 1.x layout, pads with <|endoftext|>)
+  tokenizer-json/           the same tokenizer as transformers 5 saves it: tokenizer.json (vocab and merges inside)
+                            and tokenizer_config.json, no vocab.json or merges.txt
   tokenizer-expected.json   ids from transformers' CLIPTokenizer for varied strings, once with the files as they
                             are and once with pad_token "!" (SD 2.x layout)
   text-model-expected.json  last_hidden_state of CLIPTextModel for two prompts, for a quick_gelu and a gelu config
@@ -153,6 +155,9 @@ def main():
     folder = os.path.join(OUT, "tokenizer")
     shutil.rmtree(folder, ignore_errors=True)
     write_tokenizer(folder, vocab, merges, special("<|endoftext|>"))
+    saved = os.path.join(OUT, "tokenizer-json")
+    shutil.rmtree(saved, ignore_errors=True)
+    CLIPTokenizer.from_pretrained(folder).save_pretrained(saved)
     expected = {"transformers": __import__("transformers").__version__, "cases": []}
     with tempfile.TemporaryDirectory() as sd2:
         write_tokenizer(sd2, vocab, merges, "!")

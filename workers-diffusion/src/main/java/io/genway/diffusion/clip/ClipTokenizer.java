@@ -42,6 +42,8 @@ public final class ClipTokenizer {
     public static final String MERGES_FILE = "merges.txt";
     public static final String CONFIG_FILE = "tokenizer_config.json";
     public static final String SPECIAL_TOKENS_FILE = "special_tokens_map.json";
+    /** The tokenizers library's one-file form, which transformers 5 saves instead of the vocabulary and merges. */
+    public static final String TOKENIZER_FILE = "tokenizer.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
@@ -101,29 +103,37 @@ public final class ClipTokenizer {
         this.specials = List.copyOf(ordered);
     }
 
-    /** Reads a {@code tokenizer/} folder; a missing or malformed file fails naming it. */
+    /**
+     * Reads a {@code tokenizer/} folder: {@code vocab.json} and {@code merges.txt}, or, without them, the vocabulary
+     * and merges inside {@code tokenizer.json}; the special tokens and length from the config files. A missing or
+     * malformed file fails naming it.
+     */
     public static ClipTokenizer read(Path folder) {
+        Map<String, Integer> vocab = new HashMap<>();
+        List<String> merges = new ArrayList<>();
         Path vocabFile = folder.resolve(VOCAB_FILE);
         JsonNode vocabJson = json(vocabFile);
-        if (vocabJson == null) throw new ModelConfigException(vocabFile, "file is missing");
-        Map<String, Integer> vocab = new HashMap<>();
-        for (Map.Entry<String, JsonNode> entry : vocabJson.properties()) {
-            if (!entry.getValue().canConvertToInt()) {
-                throw new ModelConfigException(vocabFile, "token \"" + entry.getKey() + "\" must map to an integer id");
-            }
-            vocab.put(entry.getKey(), entry.getValue().asInt());
+        Path oneFile = folder.resolve(TOKENIZER_FILE);
+        JsonNode model = vocabJson == null ? json(oneFile) : null;
+        if (vocabJson == null && model == null) {
+            throw new ModelConfigException(vocabFile, "file is missing (and there is no " + TOKENIZER_FILE + " either)");
         }
-        Path mergesFile = folder.resolve(MERGES_FILE);
-        List<String> merges = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(mergesFile, StandardCharsets.UTF_8)) {
-                if (line.startsWith("#version") || line.isBlank()) continue;
-                merges.add(line.strip());
+        if (vocabJson != null) {
+            readVocabulary(vocabJson, vocabFile, vocab);
+            readMerges(folder.resolve(MERGES_FILE), merges);
+        } else {
+            model = model.path("model");
+            if (!model.path("type").asText().equals("BPE")) {
+                throw new ModelConfigException(oneFile, "model.type must be BPE, was " + model.path("type"));
             }
-        } catch (NoSuchFileException e) {
-            throw new ModelConfigException(mergesFile, "file is missing", e);
-        } catch (IOException e) {
-            throw new ModelConfigException(mergesFile, "cannot be read: " + e, e);
+            if (!model.path("end_of_word_suffix").asText(WORD_END).equals(WORD_END)) {
+                throw new ModelConfigException(oneFile, "model.end_of_word_suffix must be " + WORD_END + ", was " + model.path("end_of_word_suffix"));
+            }
+            readVocabulary(model.path("vocab"), oneFile, vocab);
+            for (JsonNode merge : model.path("merges")) {
+                // "left right" in older files, ["left", "right"] in newer ones
+                merges.add(merge.isArray() ? merge.path(0).asText() + " " + merge.path(1).asText() : merge.asText());
+            }
         }
         Path configFile = folder.resolve(CONFIG_FILE);
         Path specialFile = folder.resolve(SPECIAL_TOKENS_FILE);
@@ -138,6 +148,29 @@ public final class ClipTokenizer {
                     maxLength(config, configFile));
         } catch (IllegalArgumentException e) {
             throw new ModelConfigException(folder, e.getMessage(), e);
+        }
+    }
+
+    private static void readVocabulary(JsonNode tokens, Path file, Map<String, Integer> vocab) {
+        if (!tokens.isObject()) throw new ModelConfigException(file, "the vocabulary must be an object of token to id");
+        for (Map.Entry<String, JsonNode> entry : tokens.properties()) {
+            if (!entry.getValue().canConvertToInt()) {
+                throw new ModelConfigException(file, "token \"" + entry.getKey() + "\" must map to an integer id");
+            }
+            vocab.put(entry.getKey(), entry.getValue().asInt());
+        }
+    }
+
+    private static void readMerges(Path mergesFile, List<String> merges) {
+        try {
+            for (String line : Files.readAllLines(mergesFile, StandardCharsets.UTF_8)) {
+                if (line.startsWith("#version") || line.isBlank()) continue;
+                merges.add(line.strip());
+            }
+        } catch (NoSuchFileException e) {
+            throw new ModelConfigException(mergesFile, "file is missing", e);
+        } catch (IOException e) {
+            throw new ModelConfigException(mergesFile, "cannot be read: " + e, e);
         }
     }
 

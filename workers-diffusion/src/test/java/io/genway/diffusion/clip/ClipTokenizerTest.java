@@ -35,6 +35,23 @@ class ClipTokenizerTest {
     }
 
     @Test
+    void readsTheOneFileFormTransformersFiveSaves() {
+        Path folder = ClipReference.tokenizerFolder().resolveSibling("tokenizer-json");
+        assertThat(folder.resolve(ClipTokenizer.VOCAB_FILE)).doesNotExist();
+        assertThat(folder.resolve(ClipTokenizer.TOKENIZER_FILE)).exists();
+
+        assertMatchesCases(ClipTokenizer.read(folder), "sd1");
+    }
+
+    @Test
+    void aTokenizerJsonOfAnotherModelTypeFailsNamingTheKey(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve(ClipTokenizer.TOKENIZER_FILE), "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}");
+        assertThatThrownBy(() -> ClipTokenizer.read(dir))
+                .isInstanceOf(ModelConfigException.class)
+                .hasMessageContaining("tokenizer.json").hasMessageContaining("model.type must be BPE");
+    }
+
+    @Test
     void encodesToModelMaxLengthWithBosFirstAndEosAfterTheText() {
         ClipTokenizer tokenizer = ClipTokenizer.read(ClipReference.tokenizerFolder());
         int[] ids = tokenizer.encode("a red circle");
