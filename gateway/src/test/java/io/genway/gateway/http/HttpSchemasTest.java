@@ -95,6 +95,63 @@ class HttpSchemasTest {
                 {"prompt":"a cat","steps":501}""", "steps");
     }
 
+    /** A body using every field, and values to put in each field's place: numbers around every bound, other types. */
+    private static final Map<String, String> FULL_BODY = Map.of(
+            "/v1/chat/completions", """
+                    {"model":"m","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":[{"type":"text","text":"hi"}]},
+                     {"role":"assistant","content":null}],"max_completion_tokens":16,"max_tokens":8,"temperature":0.7,"top_p":0.9,
+                     "top_k":40,"min_p":0.05,"frequency_penalty":0.1,"presence_penalty":-0.1,"repetition_penalty":1.1,"stop":["x"],
+                     "seed":42,"n":1,"logprobs":false,"stream":true,"stream_options":{"include_usage":true},"timeout":30,
+                     "continue_on_disconnect":true,"user":"u-1"}""",
+            "/v1/completions", """
+                    {"model":"m","prompt":"Once upon a time","max_tokens":16,"temperature":0,"top_p":1,"top_k":-1,"min_p":0,
+                     "frequency_penalty":0,"presence_penalty":0,"repetition_penalty":2,"stop":"\\n","seed":-7,"echo":false,
+                     "suffix":null,"stream":false,"timeout":0.5}""",
+            "/v1/images/generations", """
+                    {"model":"m","prompt":"a red circle","n":1,"size":"64x128","response_format":"b64_json","steps":20,
+                     "guidance_scale":7.5,"negative_prompt":"blurry","seed":7,"stream":true,"partial_images":2,"timeout":60}""");
+    private static final List<Object> VALUES = List.of(-3, -2, -1, -0.5, 0, 0.0005, 0.001, 0.5, 1, 1.5, 2, 2.5, 3, 8, 9, 50, 50.5,
+            128, 129, 500, 501, 4000, 86_400, 86_401, 2_147_483_647, 2_147_483_648L, "x", "", " ", "64x64", "url", true, false,
+            new io.vertx.core.json.JsonArray(), new io.vertx.core.json.JsonArray().add("a"), new io.vertx.core.json.JsonArray().add("a").add("b"),
+            new JsonObject(), new JsonObject().put("include_usage", false));
+
+    @Test
+    void everyFieldTakesExactlyTheValuesTheGatewayTakes() {
+        List<String> disagreements = new ArrayList<>();
+        FULL_BODY.forEach((endpoint, full) -> {
+            JsonObject body = new JsonObject(full);
+            assertThat(accepts(endpoint, body)).as("the gateway takes the full %s body", endpoint).isTrue();
+            for (String field : body.fieldNames()) {
+                List<Object> values = new ArrayList<>(VALUES);
+                values.add(null);
+                for (Object value : values) {
+                    JsonObject changed = body.copy();
+                    if (value == null) changed.putNull(field);
+                    else changed.put(field, value);
+                    boolean gateway = accepts(endpoint, changed);
+                    boolean schema = errors(SCHEMA_OF.get(endpoint), changed.encode()).isEmpty();
+                    if (gateway != schema) disagreements.add(endpoint + " " + field + " = " + value + ": gateway " + gateway + ", schema " + schema);
+                }
+                JsonObject without = body.copy();
+                without.remove(field);
+                if (accepts(endpoint, without) != errors(SCHEMA_OF.get(endpoint), without.encode()).isEmpty()) {
+                    disagreements.add(endpoint + " without " + field);
+                }
+            }
+        });
+        assertThat(disagreements).isEmpty();
+    }
+
+    /** Whether the gateway takes the body; the image endpoint's own check (ImageApi.generate) comes after Calls'. */
+    private static boolean accepts(String endpoint, JsonObject body) {
+        try {
+            Object call = GATEWAY_OF.get(endpoint).apply(body);
+            return !(call instanceof Calls.Image image && endpoint.equals("/v1/images/generations") && image.partialImages() > 0 && !image.stream());
+        } catch (ApiError e) {
+            return false;
+        }
+    }
+
     @Test
     void theSizePatternAcceptsExactlyTheSizesTheGatewayAccepts() {
         List<String> disagreements = new ArrayList<>();
