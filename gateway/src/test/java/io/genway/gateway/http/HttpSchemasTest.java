@@ -142,6 +142,40 @@ class HttpSchemasTest {
         assertThat(disagreements).isEmpty();
     }
 
+    @Test
+    void everyMessageFieldTakesExactlyTheValuesTheGatewayTakes() {
+        String chat = "/v1/chat/completions";
+        JsonObject body = new JsonObject(FULL_BODY.get(chat));
+        List<Object> values = new ArrayList<>(List.of("user", "assistant", "developer", "tool", "robot", "", 5, true,
+                new io.vertx.core.json.JsonArray(), new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "text").put("text", "a")),
+                new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "image_url").put("image_url", "u")),
+                new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "text")), new JsonObject()));
+        values.add(null);
+        List<String> disagreements = new ArrayList<>();
+        for (int i = 0; i < body.getJsonArray("messages").size(); i++) {
+            for (String field : List.of("role", "content")) {
+                List<JsonObject> changes = new ArrayList<>();
+                for (Object value : values) {
+                    JsonObject changed = body.copy();
+                    JsonObject message = changed.getJsonArray("messages").getJsonObject(i);
+                    if (value == null) message.putNull(field);
+                    else message.put(field, value);
+                    changes.add(changed);
+                }
+                JsonObject without = body.copy();
+                without.getJsonArray("messages").getJsonObject(i).remove(field);
+                changes.add(without);
+                for (JsonObject changed : changes) {
+                    boolean gateway = accepts(chat, changed);
+                    if (gateway != errors(SCHEMA_OF.get(chat), changed.encode()).isEmpty()) {
+                        disagreements.add("messages[" + i + "] " + changed.getJsonArray("messages").getJsonObject(i).encode() + ": gateway " + gateway);
+                    }
+                }
+            }
+        }
+        assertThat(disagreements).isEmpty();
+    }
+
     /** Whether the gateway takes the body; the image endpoint's own check (ImageApi.generate) comes after Calls'. */
     private static boolean accepts(String endpoint, JsonObject body) {
         try {
