@@ -326,8 +326,11 @@ public final class Genway implements Callable<Integer> {
         @Option(names = "--work-dir", paramLabel = "DIR", description = "where the generated models are written and kept (default: the temp dir)")
         java.nio.file.Path workDir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
 
-        @Option(names = "--no-generated", description = "measure only the --model files, not the generated 0.29 B Q8_0 and Q4_0 models")
+        @Option(names = "--no-generated", description = "measure only the --model files, not the generated 0.29 B models")
         boolean noGenerated;
+
+        @Option(names = "--types", split = ",", paramLabel = "TYPE,...", description = "matrix types of the generated models: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K (default Q8_0,Q4_0)")
+        List<String> types = List.of("Q8_0", "Q4_0");
 
         @Override
         public Integer call() throws Exception {
@@ -335,6 +338,7 @@ public final class Genway implements Callable<Integer> {
             for (java.nio.file.Path m : models) args.addAll(List.of("--model", m.toString()));
             args.addAll(List.of("--levels", levels.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")),
                     "--steps", String.valueOf(steps), "--work-dir", workDir.toString()));
+            args.addAll(List.of("--types", String.join(",", types)));
             if (noGenerated) args.add("--no-generated");
             io.genway.llm.llama.LlamaBench.main(args.toArray(String[]::new));
             return 0;

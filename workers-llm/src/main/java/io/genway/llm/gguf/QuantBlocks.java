@@ -19,7 +19,8 @@ import java.nio.ByteOrder;
  *       2-bit pairs {@code qh}, 16 int8 scales (one per 16 elements), F16 {@code d}; x = d * scale * (q - 32) with
  *       q a 6-bit value; each half of 128 elements uses 64 bytes of ql and 32 of qh.</li>
  * </ul>
- * Element ranges passed here start and end on block boundaries. Plain loops: correctness first, SIMD later.
+ * Element ranges passed here start and end on block boundaries. Plain loops: the engine's kernels ({@code Kernels})
+ * decode blocks themselves; these serve the writer, tests and any type without kernels.
  */
 public final class QuantBlocks {
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -193,7 +194,13 @@ public final class QuantBlocks {
             case Q4_0 -> {
                 for (int b = 0; b < values.length / QK; b++) quantizeQ4Block(values, b * QK, out, (long) b * type.blockBytes());
             }
-            default -> throw new GgufFormatException("tensor type " + type + " cannot be written here (quantizers: F32, F16, BF16, Q8_0, Q4_0)");
+            case Q4_K -> {
+                for (int b = 0; b < values.length / QK_K; b++) quantizeQ4KBlock(values, b * QK_K, out, (long) b * type.blockBytes());
+            }
+            case Q6_K -> {
+                for (int b = 0; b < values.length / QK_K; b++) quantizeQ6KBlock(values, b * QK_K, out, (long) b * type.blockBytes());
+            }
+            default -> throw new GgufFormatException("tensor type " + type + " cannot be written here (quantizers: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
         }
         return bytes;
     }
@@ -225,6 +232,195 @@ public final class QuantBlocks {
             int hi = Math.min(15, (int) (x[from + j + QK / 2] * id + 8.5f));
             out.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) (lo | hi << 4));
         }
+    }
+
+    /*
+     * The K-quant quantizers (written here, not taken from ggml): each sub-block's scale (and Q4_K's minimum) is
+     * chosen by a small search that refits it by least squares to the integers it rounds to, then the sub-block
+     * scales are themselves quantized to 6 (Q4_K) or 8 (Q6_K) bits against one F16 super-block scale, and the
+     * elements are rounded again against the scales as stored. KQuantsTest holds their error to what llama.cpp's
+     * reference quantizer gets on the same data.
+     */
+
+    /** One Q4_K super-block of {@code x[from..from + 256)} at byte {@code at}; see the class comment for the layout. */
+    private static void quantizeQ4KBlock(float[] x, int from, MemorySegment out, long at) {
+        float[] scale = new float[8];
+        float[] min = new float[8]; // positive: x = scale * q - min
+        for (int j = 0; j < 8; j++) {
+            float[] fit = fitAffine(x, from + 32 * j, 32, 15);
+            scale[j] = fit[0];
+            min[j] = fit[1];
+        }
+        float maxScale = 0f;
+        float maxMin = 0f;
+        for (int j = 0; j < 8; j++) {
+            maxScale = Math.max(maxScale, scale[j]);
+            maxMin = Math.max(maxMin, min[j]);
+        }
+        float d = Float.float16ToFloat(Float.floatToFloat16(maxScale / 63f));
+        float dmin = Float.float16ToFloat(Float.floatToFloat16(maxMin / 63f));
+        int[] ls = new int[8];
+        int[] lm = new int[8];
+        for (int j = 0; j < 8; j++) {
+            ls[j] = d > 0f ? Math.min(63, Math.round(scale[j] / d)) : 0;
+            lm[j] = dmin > 0f ? Math.min(63, Math.round(min[j] / dmin)) : 0;
+        }
+        out.set(I16, at, Float.floatToFloat16(d));
+        out.set(I16, at + 2, Float.floatToFloat16(dmin));
+        byte[] packedScales = new byte[12];
+        for (int j = 0; j < 8; j++) {
+            if (j < 4) {
+                packedScales[j] |= (byte) ls[j];
+                packedScales[j + 4] |= (byte) lm[j];
+            } else {
+                packedScales[j + 4] = (byte) ((ls[j] & 0x0F) | (lm[j] & 0x0F) << 4);
+                packedScales[j - 4] |= (byte) ((ls[j] >>> 4) << 6);
+                packedScales[j] |= (byte) ((lm[j] >>> 4) << 6);
+            }
+        }
+        MemorySegment.copy(packedScales, 0, out, ValueLayout.JAVA_BYTE, at + 4, 12);
+        int[] q = new int[QK_K];
+        for (int j = 0; j < 8; j++) {
+            float sd = d * ls[j];
+            float sm = dmin * lm[j];
+            for (int l = 0; l < 32; l++) q[32 * j + l] = sd > 0f ? clamp(Math.round((x[from + 32 * j + l] + sm) / sd), 0, 15) : 0;
+        }
+        // 32 bytes per 64 elements: element l in the low nibble of byte l, element l + 32 in its high nibble
+        for (int i = 0; i < 4; i++) {
+            for (int l = 0; l < 32; l++) out.set(ValueLayout.JAVA_BYTE, at + 16 + 32L * i + l, (byte) (q[64 * i + l] | q[64 * i + 32 + l] << 4));
+        }
+    }
+
+    /** One Q6_K super-block of {@code x[from..from + 256)} at byte {@code at}; see the class comment for the layout. */
+    private static void quantizeQ6KBlock(float[] x, int from, MemorySegment out, long at) {
+        float[] scale = new float[16];
+        float maxScale = 0f; // signed: the scale of largest magnitude maps to -128
+        for (int j = 0; j < 16; j++) {
+            scale[j] = fitSymmetric(x, from + 16 * j, 16, 32);
+            if (Math.abs(scale[j]) > Math.abs(maxScale)) maxScale = scale[j];
+        }
+        float d = Float.float16ToFloat(Float.floatToFloat16(maxScale / -128f));
+        int[] ls = new int[16];
+        for (int j = 0; j < 16; j++) ls[j] = d != 0f ? clamp(Math.round(scale[j] / d), -128, 127) : 0;
+        int[] q = new int[QK_K]; // stored values 0..63, x = d * ls * (q - 32)
+        for (int j = 0; j < 16; j++) {
+            float sd = d * ls[j];
+            for (int l = 0; l < 16; l++) q[16 * j + l] = (sd != 0f ? clamp(Math.round(x[from + 16 * j + l] / sd), -32, 31) : 0) + 32;
+        }
+        for (int half = 0; half < 2; half++) {
+            long ql = at + half * 64L;
+            long qh = at + 128 + half * 32L;
+            int o = half * 128;
+            for (int l = 0; l < 32; l++) {
+                int q1 = q[o + l];
+                int q2 = q[o + l + 32];
+                int q3 = q[o + l + 64];
+                int q4 = q[o + l + 96];
+                out.set(ValueLayout.JAVA_BYTE, ql + l, (byte) ((q1 & 0x0F) | (q3 & 0x0F) << 4));
+                out.set(ValueLayout.JAVA_BYTE, ql + 32 + l, (byte) ((q2 & 0x0F) | (q4 & 0x0F) << 4));
+                out.set(ValueLayout.JAVA_BYTE, qh + l, (byte) ((q1 >>> 4) | (q2 >>> 4) << 2 | (q3 >>> 4) << 4 | (q4 >>> 4) << 6));
+            }
+        }
+        for (int j = 0; j < 16; j++) out.set(ValueLayout.JAVA_BYTE, at + 192 + j, (byte) ls[j]);
+        out.set(I16, at + 208, Float.floatToFloat16(d));
+    }
+
+    /**
+     * {scale, min} with {@code x ≈ scale * q - min}, {@code q} in [0, levels], {@code min >= 0}: starting from the
+     * range, several trial scales are rounded to and refitted by least squares; the least squared error wins.
+     */
+    private static float[] fitAffine(float[] x, int from, int n, int levels) {
+        float lo = 0f;
+        float hi = 0f;
+        for (int i = 0; i < n; i++) {
+            lo = Math.min(lo, x[from + i]);
+            hi = Math.max(hi, x[from + i]);
+        }
+        if (hi == lo) return new float[] {0f, -lo};
+        float bestScale = (hi - lo) / levels;
+        float bestMin = -lo;
+        double bestErr = affineError(x, from, n, levels, bestScale, bestMin);
+        for (int step = -8; step <= 8; step++) {
+            float inverse = (levels + 0.1f * step) / (hi - lo);
+            // least squares of x = a * q + b over the integers this trial scale rounds to
+            double sq = 0, sqq = 0, sx = 0, sxq = 0;
+            for (int i = 0; i < n; i++) {
+                int q = clamp(Math.round((x[from + i] - lo) * inverse), 0, levels);
+                sq += q;
+                sqq += (double) q * q;
+                sx += x[from + i];
+                sxq += (double) x[from + i] * q;
+            }
+            double det = n * sqq - sq * sq;
+            if (det <= 0) continue;
+            double a = (n * sxq - sq * sx) / det;
+            double b = (sqq * sx - sq * sxq) / det;
+            if (a <= 0) continue;
+            if (b > 0) { // the minimum must not be positive: refit the scale alone with b = 0
+                a = sxq / sqq;
+                b = 0;
+            }
+            double err = affineError(x, from, n, levels, (float) a, (float) -b);
+            if (err < bestErr) {
+                bestErr = err;
+                bestScale = (float) a;
+                bestMin = (float) -b;
+            }
+        }
+        return new float[] {bestScale, bestMin};
+    }
+
+    private static double affineError(float[] x, int from, int n, int levels, float scale, float min) {
+        double err = 0;
+        for (int i = 0; i < n; i++) {
+            int q = clamp(Math.round((x[from + i] + min) / scale), 0, levels);
+            double e = scale * q - min - x[from + i];
+            err += e * e;
+        }
+        return err;
+    }
+
+    /**
+     * A scale with {@code x ≈ scale * q}, {@code q} in [-half, half - 1]: trial scales around the one that maps the
+     * element of largest magnitude to {@code -half}, each refitted by least squares; the least squared error wins.
+     */
+    private static float fitSymmetric(float[] x, int from, int n, int half) {
+        float max = 0f;
+        for (int i = 0; i < n; i++) if (Math.abs(x[from + i]) > Math.abs(max)) max = x[from + i];
+        if (max == 0f) return 0f;
+        float best = max / -half;
+        double bestErr = symmetricError(x, from, n, half, best);
+        for (int step = -9; step <= 9; step++) {
+            float inverse = -(half + 0.1f * step) / max;
+            double sxq = 0, sqq = 0;
+            for (int i = 0; i < n; i++) {
+                int q = clamp(Math.round(x[from + i] * inverse), -half, half - 1);
+                sxq += (double) x[from + i] * q;
+                sqq += (double) q * q;
+            }
+            if (sqq == 0) continue;
+            float scale = (float) (sxq / sqq);
+            double err = symmetricError(x, from, n, half, scale);
+            if (err < bestErr) {
+                bestErr = err;
+                best = scale;
+            }
+        }
+        return best;
+    }
+
+    private static double symmetricError(float[] x, int from, int n, int half, float scale) {
+        double err = 0;
+        for (int i = 0; i < n; i++) {
+            int q = clamp(Math.round(x[from + i] / scale), -half, half - 1);
+            double e = scale * q - x[from + i];
+            err += e * e;
+        }
+        return err;
+    }
+
+    private static int clamp(int v, int lo, int hi) {
+        return Math.max(lo, Math.min(hi, v));
     }
 
     private static int roundHalfAway(float v) {

@@ -54,6 +54,7 @@ public final class LlamaBench {
         int steps = 24;
         Path workDir = Path.of(System.getProperty("java.io.tmpdir"));
         boolean generate = true;
+        List<GgmlType> types = List.of(GgmlType.Q8_0, GgmlType.Q4_0);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> models.add(Path.of(args[++i]));
@@ -61,13 +62,14 @@ public final class LlamaBench {
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--work-dir" -> workDir = Path.of(args[++i]);
                 case "--no-generated" -> generate = false;
+                case "--types" -> types = Arrays.stream(args[++i].split(",")).map(LlamaBench::generatedType).toList();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (options: --model FILE.gguf (repeatable), --levels 1,4,16, --steps N, --work-dir DIR, --no-generated)");
+                        + " (options: --model FILE.gguf (repeatable), --levels 1,4,16, --steps N, --work-dir DIR, --types Q8_0,Q4_0, --no-generated)");
             }
         }
         if (generate) {
             Files.createDirectories(workDir);
-            for (GgmlType type : List.of(GgmlType.Q8_0, GgmlType.Q4_0)) {
+            for (GgmlType type : types) {
                 Path file = workDir.resolve("genway-bench-llama-" + LARGE.parameters() / 1_000_000 + "M-" + type + ".gguf");
                 if (!Files.exists(file)) {
                     System.out.printf(Locale.ROOT, "writing %s (%.2f B parameters, random weights)%n", file, LARGE.parameters() / 1e9);
@@ -77,6 +79,16 @@ public final class LlamaBench {
             }
         }
         run(models, levels, steps, System.out);
+    }
+
+    /** Matrix types the generated models can be written in: those with kernels and a quantizer. */
+    static final List<GgmlType> GENERATED_TYPES = List.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K);
+
+    private static GgmlType generatedType(String name) {
+        for (GgmlType t : GENERATED_TYPES) {
+            if (t.name().equalsIgnoreCase(name.strip())) return t;
+        }
+        throw new IllegalArgumentException("--types: unknown or unsupported matrix type " + name + " (supported: " + GENERATED_TYPES + ")");
     }
 
     public static void run(List<Path> models, List<Integer> levels, int steps, PrintStream out) throws IOException {
@@ -217,7 +229,8 @@ public final class LlamaBench {
                 .putUint32("llama.attention.head_count_kv", shape.kvHeads())
                 .putUint32("llama.context_length", shape.context())
                 .putUint32("llama.vocab_size", shape.vocab())
-                .putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
+                .putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f)
+                .putString("tokenizer.ggml.model", "none"); // no vocabulary, but a file llama.cpp's tools load too
         w.addTensor("token_embd.weight", type, new long[] {shape.dim(), shape.vocab()}, values(random, shape.dim() * shape.vocab()));
         for (int l = 0; l < shape.layers(); l++) {
             String p = "blk." + l + ".";
