@@ -48,7 +48,7 @@ class KernelsTest {
     }
 
     @Test
-    void eightBitActivationsMoveTheProductsByAboutAThirdOfAPercent() {
+    void eightBitActivationsMoveTheProductsByAboutHalfAPercent() {
         for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K}) {
             int cols = cols(type);
             Matrix w = matrix(type, cols, 9);
@@ -70,9 +70,9 @@ class KernelsTest {
             }
             double relativeRms = Math.sqrt(err / norm);
             System.out.printf("%s: 8-bit activations, relative RMS difference from F32 activations %.5f%n", type, relativeRms);
-            // rounding to 1/254 of each block's largest magnitude: a uniform error of RMS (amax / 127) / sqrt(12)
-            // per element, about 0.3% of a Gaussian element's RMS (amax is about 2.5 sigma for 32 samples)
-            assertThat(relativeRms).as("%s", type).isLessThan(0.006);
+            // rounding to steps of 1/127 of each block's largest magnitude: an error of RMS (amax / 127) / sqrt(12)
+            // per element, about 0.5% of a Gaussian element's RMS (amax is about 2.2 sigma for 32 samples)
+            assertThat(relativeRms).as("%s", type).isLessThan(0.008);
         }
     }
 
