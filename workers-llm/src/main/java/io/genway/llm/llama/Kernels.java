@@ -39,6 +39,8 @@ final class Kernels {
     private static final int QK = 32;
     private static final int QK_K = 256;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Multiply-adds below which a product is not worth splitting over the team. */
     static final long PARALLEL_WORK = 1 << 17;
@@ -238,9 +240,17 @@ final class Kernels {
         for (int sb = 0; sb < cols / QK_K; sb++, at += 144) {
             float d = Float.float16ToFloat(data.get(I16, at));
             float dmin = Float.float16ToFloat(data.get(I16, at + 2));
-            for (int j = 0; j < 8; j++) {
-                dec.scale[sb * 8 + j] = d * q4kScale(data, at + 4, j);
-                dec.offset[sb * 8 + j] = dmin * q4kMin(data, at + 4, j);
+            // the 12 bytes of packed 6-bit scales and minimums, read as two words
+            long lo = data.get(I64, at + 4);
+            long hi = data.get(I32, at + 12) & 0xFFFFFFFFL;
+            for (int j = 0; j < 4; j++) {
+                int sj = (int) (lo >>> 8 * j) & 0xFF;        // byte j: scale j, top bits of scale j + 4
+                int mj = (int) (lo >>> 8 * (j + 4)) & 0xFF;  // byte j + 4: minimum j, top bits of minimum j + 4
+                int both = (int) (hi >>> 8 * j) & 0xFF;      // byte j + 8: low nibbles of scale and minimum j + 4
+                dec.scale[sb * 8 + j] = d * (sj & 63);
+                dec.offset[sb * 8 + j] = dmin * (mj & 63);
+                dec.scale[sb * 8 + j + 4] = d * ((both & 0x0F) | (sj >>> 6) << 4);
+                dec.offset[sb * 8 + j + 4] = dmin * ((both >>> 4) | (mj >>> 6) << 4);
             }
             // each 32 bytes: the low nibbles are sub-block 2i, the high nibbles sub-block 2i + 1
             for (int k = 0; k < 8; k++) {
@@ -257,7 +267,12 @@ final class Kernels {
         short[] q = dec.q;
         for (int sb = 0; sb < cols / QK_K; sb++, at += 210) {
             float d = Float.float16ToFloat(data.get(I16, at + 208));
-            for (int j = 0; j < 16; j++) dec.scale[sb * 16 + j] = d * data.get(ValueLayout.JAVA_BYTE, at + 192 + j);
+            long lo = data.get(I64, at + 192); // the 16 int8 scales, read as two words
+            long hi = data.get(I64, at + 200);
+            for (int j = 0; j < 8; j++) {
+                dec.scale[sb * 16 + j] = d * (byte) (lo >>> 8 * j);
+                dec.scale[sb * 16 + j + 8] = d * (byte) (hi >>> 8 * j);
+            }
             // per half of 128: element l (of 32) of quarter k takes 4 bits of ql and 2 bits of qh[l]
             for (int part = 0; part < 4; part++) {
                 int half = part >> 1;
@@ -277,21 +292,6 @@ final class Kernels {
                 lowB.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).or(high.lanewise(VectorOperators.ASHR, 2).and((short) 0x30)).sub((short) 32).intoArray(q, o + 96);
             }
         }
-    }
-
-    /** Q4_K sub-block j's 6-bit scale: j < 4 in the low 6 bits of byte j; else a low nibble of byte j + 4 and two top bits of byte j - 4. */
-    private static int q4kScale(MemorySegment data, long scales, int j) {
-        if (j < 4) return u8(data, scales + j) & 63;
-        return (u8(data, scales + j + 4) & 0x0F) | ((u8(data, scales + j - 4) >>> 6) << 4);
-    }
-
-    private static int q4kMin(MemorySegment data, long scales, int j) {
-        if (j < 4) return u8(data, scales + j + 4) & 63;
-        return (u8(data, scales + j + 4) >>> 4) | ((u8(data, scales + j) >>> 6) << 4);
-    }
-
-    private static int u8(MemorySegment data, long at) {
-        return data.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
     }
 
     /*
@@ -454,10 +454,14 @@ final class Kernels {
         out[o + 3 * stride] = lanes(a3);
     }
 
-    /** Σ offset[b] * (d * Σq)[b] over the row's blocks, in order (Q4_K's minimums). */
+    /** Σ offset[b] * (d * Σq)[b] over the row's blocks, in a fixed order (Q4_K's minimums). */
     private static float offsetSum(Decoded w, Q8 x, int xb, int cols) {
-        float sum = 0f;
-        for (int b = 0; b < cols / QK; b++) sum += w.offset[b] * x.sum[xb + b];
+        int blocks = cols / QK;
+        FloatVector acc = FloatVector.zero(F);
+        int b = 0;
+        for (; b + L <= blocks; b += L) acc = FloatVector.fromArray(F, w.offset, b).fma(FloatVector.fromArray(F, x.sum, xb + b), acc);
+        float sum = lanes(acc);
+        for (; b < blocks; b++) sum += w.offset[b] * x.sum[xb + b];
         return sum;
     }
 
