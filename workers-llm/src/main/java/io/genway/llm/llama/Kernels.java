@@ -168,14 +168,18 @@ final class Kernels {
         boolean sixteen = w.type() == GgmlType.Q6_K;
         boolean offsets = w.type() == GgmlType.Q4_K;
         GgmlType type = w.type();
-        if (n < 4 && (type == GgmlType.Q8_0 || type == GgmlType.Q4_0)) {
+        if (n < 4 && (type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.Q4_K)) {
             // few sequences: decode in registers per sequence (the same integers and the same operations, so the
             // same bits as through the decoded row), saving the row's store and reload
             MemorySegment data = w.data();
             for (int r = from; r < to; r++) {
                 long at = r * w.rowBytes();
                 for (int s = 0; s < n; s++) {
-                    out[s * rows + r] = type == GgmlType.Q8_0 ? fusedQ8_0(data, at, x, s * cols, cols) : fusedQ4_0(data, at, x, s * cols, cols);
+                    out[s * rows + r] = switch (type) {
+                        case Q8_0 -> fusedQ8_0(data, at, x, s * cols, cols);
+                        case Q4_0 -> fusedQ4_0(data, at, x, s * cols, cols);
+                        default -> fusedQ4K(data, at, x, s * cols, cols, dec);
+                    };
                 }
             }
             return;
@@ -338,6 +342,51 @@ final class Kernels {
             acc = ((FloatVector) p.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, ws * x.d[xb + b]), acc);
         }
         return lanes(acc);
+    }
+
+    /**
+     * Q4_K row at byte {@code at} · activation row starting at {@code xo}: {@link #dot32} with offsets, without the
+     * decoded row ({@code dec} only holds one super-block's scales; its offsets' sum in {@link #offsetSum}'s order).
+     */
+    private static float fusedQ4K(MemorySegment data, long at, Q8 x, int xo, int cols, Decoded dec) {
+        short[] xq = x.q;
+        int xb = xo / QK;
+        float[] scale = dec.scale;
+        float[] offset = dec.offset;
+        FloatVector acc = FloatVector.zero(F);
+        FloatVector offsets = FloatVector.zero(F);
+        IntVector v;
+        IntVector p;
+        for (int sb = 0; sb < cols / QK_K; sb++, at += 144) {
+            float d = Float.float16ToFloat(data.get(I16, at));
+            float dmin = Float.float16ToFloat(data.get(I16, at + 2));
+            long lo = data.get(I64, at + 4);
+            long hi = data.get(I32, at + 12) & 0xFFFFFFFFL;
+            for (int j = 0; j < 4; j++) { // as decodeQ4K
+                int sj = (int) (lo >>> 8 * j) & 0xFF;
+                int mj = (int) (lo >>> 8 * (j + 4)) & 0xFF;
+                int both = (int) (hi >>> 8 * j) & 0xFF;
+                scale[j] = d * (sj & 63);
+                offset[j] = dmin * (mj & 63);
+                scale[j + 4] = d * ((both & 0x0F) | (sj >>> 6) << 4);
+                offset[j + 4] = dmin * ((both >>> 4) | (mj >>> 6) << 4);
+            }
+            int b = xb + sb * 8;
+            for (int i = 0; i < 4; i++) {
+                int e = xo + sb * QK_K + 64 * i;
+                ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 16 + 32L * i, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, S, 0);
+                ShortVector p1 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 32 + 32L * i, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, S, 0);
+                v = p0.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, e)).add(p1.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, e + 16))).reinterpretAsInts();
+                p = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+                acc = ((FloatVector) p.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale[2 * i] * x.d[b + 2 * i]), acc);
+                v = p0.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, e + 32))
+                        .add(p1.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, e + 48))).reinterpretAsInts();
+                p = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+                acc = ((FloatVector) p.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale[2 * i + 1] * x.d[b + 2 * i + 1]), acc);
+            }
+            offsets = FloatVector.fromArray(F, offset, 0).fma(FloatVector.fromArray(F, x.sum, b), offsets);
+        }
+        return lanes(acc) - lanes(offsets);
     }
 
     /** Decoded row (blocks of 32) · activation row starting at {@code xo}. */
