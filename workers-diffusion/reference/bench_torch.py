@@ -2,7 +2,8 @@
 UNetBenchmark.java uses, formula weights, the same inputs, the same thread count, forward passes per second
 (median). Also torch's own matmul rate on the same 1024x1024x1152 product. Run by bench.sh after the Java side.
 
-usage: python3 bench_torch.py THREADS WIDTHS SIZES BATCHES SECONDS   (e.g. 2 160,320,640,640 32,64 1,4 8)
+usage: python3 bench_torch.py THREADS WIDTHS SIZES BATCHES SECONDS [MODELS]   (e.g. 2 160,320,640,640 32,64 1,4 8 sd)
+MODELS: fixture, sd or both (the default, fixture,sd).
 """
 import sys
 import time
@@ -32,6 +33,7 @@ def main():
     sizes = [int(s) for s in sizes.split(",")]
     batches = [int(b) for b in batches.split(",")]
     seconds = float(seconds)
+    models = (sys.argv[6] if len(sys.argv) > 6 else "fixture,sd").split(",")
     print(f"torch {torch.__version__} threads={torch.get_num_threads()}")
     a = torch.sin(torch.arange(1024 * 1152, dtype=torch.float32)).reshape(1024, 1152)
     b = torch.cos(torch.arange(1152 * 1024, dtype=torch.float32)).reshape(1152, 1024)
@@ -48,7 +50,7 @@ def main():
               "cross_attention_dim": 768, "attention_head_dim": 8, "norm_num_groups": 32}
     with torch.no_grad():
         fixture = fill(unet_torch.UNet(fixture_cfg, conditional=False), 0.05).eval()
-        for size in sizes:
+        for size in sizes if "fixture" in models else []:
             for batch in batches:
                 x = torch.sin(0.01 * torch.arange(batch * 3 * size * size, dtype=torch.float64)).float()
                 x = x.reshape(batch, 3, size, size)
@@ -56,6 +58,8 @@ def main():
                 print(f"torch fixture UNet2DModel {size}x{size} batch {batch}: {1 / t:.3f} passes/s"
                       f" (median {t * 1e3:.1f} ms of {runs})")
         del fixture
+        if "sd" not in models:
+            return
         sd = fill(unet_torch.UNet(sd_cfg, conditional=True), 0.05).eval()
         name = "sd-shaped [" + ",".join(str(w) for w in widths) + "]"
         for size in sizes:

@@ -42,45 +42,56 @@ public final class UNetBenchmark {
         List<Integer> sizes = integers(options.getOrDefault("sizes", "32,64"));
         List<Integer> batches = integers(options.getOrDefault("batches", "1,4"));
         double seconds = Double.parseDouble(options.getOrDefault("seconds", "8"));
+        List<String> models = Arrays.asList(options.getOrDefault("models", "fixture,sd").split(","));
         System.out.printf(Locale.ROOT, "java threads=%d%n", Parallel.threads());
         double gemmRate = gemmFlops(seconds);
         System.out.printf(Locale.ROOT, "java gemm 1024x1024x1152: %.1f GFLOP/s%n", gemmRate / 1e9);
 
         Path dir = Files.createTempDirectory("unet-bench");
         try {
-            UNet2DConfig fixtureConfig = fixtureConfig();
-            UNet2DModel fixture;
-            try (TensorStore store = formulaWeights(dir.resolve("fixture.safetensors"),
-                    UNet2DWeights.shapes(fixtureConfig))) {
-                fixture = UNet2DModel.load(fixtureConfig, store);
-            }
-            for (int size : sizes) {
-                for (int batch : batches) {
-                    FeatureMap x = pattern(batch, 3, size);
-                    measure("fixture UNet2DModel", size, batch, seconds, gemmRate, () -> fixture.predict(x, 10f));
-                }
-            }
-            UNet2DConditionConfig sdConfig = sdShapedConfig(widths);
-            UNet2DConditionModel sd;
-            try (TensorStore store = formulaWeights(dir.resolve("sd.safetensors"),
-                    UNet2DConditionWeights.shapes(sdConfig))) {
-                sd = UNet2DConditionModel.load(sdConfig, store);
-            }
-            for (int size : sizes) {
-                for (int batch : batches) {
-                    FeatureMap x = pattern(batch, 4, size);
-                    float[] text = new float[batch * 77 * 768];
-                    for (int i = 0; i < text.length; i++) text[i] = (float) Math.cos(0.02 * i);
-                    Tokens states = new Tokens(batch, 77, 768, text);
-                    measure("sd-shaped " + widths.toString().replace(" ", ""), size, batch, seconds, gemmRate,
-                            () -> sd.predict(x, 500f, states));
-                }
-            }
+            if (models.contains("fixture")) measureFixture(dir, sizes, batches, seconds, gemmRate);
+            if (models.contains("sd")) measureSdShaped(dir, widths, sizes, batches, seconds, gemmRate);
         } finally {
             try (var files = Files.list(dir)) {
                 for (Path file : files.toList()) Files.deleteIfExists(file);
             }
             Files.deleteIfExists(dir);
+        }
+    }
+
+    private static void measureFixture(Path dir, List<Integer> sizes, List<Integer> batches, double seconds,
+            double gemmRate) throws IOException {
+        UNet2DConfig fixtureConfig = fixtureConfig();
+        UNet2DModel fixture;
+        try (TensorStore store = formulaWeights(dir.resolve("fixture.safetensors"),
+                UNet2DWeights.shapes(fixtureConfig))) {
+            fixture = UNet2DModel.load(fixtureConfig, store);
+        }
+        for (int size : sizes) {
+            for (int batch : batches) {
+                FeatureMap x = pattern(batch, 3, size);
+                measure("fixture UNet2DModel", size, batch, seconds, gemmRate, () -> fixture.predict(x, 10f));
+            }
+        }
+    }
+
+    private static void measureSdShaped(Path dir, List<Integer> widths, List<Integer> sizes, List<Integer> batches,
+            double seconds, double gemmRate) throws IOException {
+        UNet2DConditionConfig sdConfig = sdShapedConfig(widths);
+        UNet2DConditionModel sd;
+        try (TensorStore store = formulaWeights(dir.resolve("sd.safetensors"),
+                UNet2DConditionWeights.shapes(sdConfig))) {
+            sd = UNet2DConditionModel.load(sdConfig, store);
+        }
+        for (int size : sizes) {
+            for (int batch : batches) {
+                FeatureMap x = pattern(batch, 4, size);
+                float[] text = new float[batch * 77 * 768];
+                for (int i = 0; i < text.length; i++) text[i] = (float) Math.cos(0.02 * i);
+                Tokens states = new Tokens(batch, 77, 768, text);
+                measure("sd-shaped " + widths.toString().replace(" ", ""), size, batch, seconds, gemmRate,
+                        () -> sd.predict(x, 500f, states));
+            }
         }
     }
 

@@ -1,13 +1,23 @@
 package io.genway.diffusion.nn;
 
+import jdk.incubator.vector.FloatVector;
+
 /** Pointwise activations. */
 public final class Activations {
     private static final double SQRT_HALF = Math.sqrt(0.5);
 
     private Activations() {}
 
+    /**
+     * {@code x · σ(x) = x / (1 + e^−x)} in float, with {@link Exp}: the scalar and the {@link #silu(FloatVector)} form
+     * give the same bits, so a map's tail lanes match its vector body.
+     */
     public static float silu(float x) {
-        return (float) (x / (1 + Math.exp(-x)));
+        return x / (1f + Exp.exp(-x));
+    }
+
+    static FloatVector silu(FloatVector x) {
+        return x.div(Exp.exp(x.neg()).add(1f));
     }
 
     public static float[] silu(float[] x) {

@@ -64,8 +64,10 @@ public final class Gemm {
             int j = 0;
             for (; j + 2 * V <= n; j += 2 * V) {
                 // B's (kc, 2V) strip packed contiguous: one cache line per k and no page stride between ks
-                for (int k = 0; k < kc; k++) {
-                    System.arraycopy(b, bOff + (k0 + k) * ldb + j, panel, k * 2 * V, 2 * V);
+                // (vector moves: an arraycopy call per 2V floats cost as much as the FMAs on a 32-row A)
+                for (int k = 0, src = bOff + k0 * ldb + j; k < kc; k++, src += ldb) {
+                    FloatVector.fromArray(S, b, src).intoArray(panel, k * 2 * V);
+                    FloatVector.fromArray(S, b, src + V).intoArray(panel, k * 2 * V + V);
                 }
                 for (int i = 0; i < fullRows; i += ROWS) {
                     if (packRows) {
