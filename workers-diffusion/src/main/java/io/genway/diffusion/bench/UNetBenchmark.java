@@ -45,7 +45,6 @@ public final class UNetBenchmark {
         List<String> models = Arrays.asList(options.getOrDefault("models", "fixture,sd").split(","));
         System.out.printf(Locale.ROOT, "java threads=%d%n", Parallel.threads());
         double gemmRate = gemmFlops(seconds);
-        System.out.printf(Locale.ROOT, "java gemm 1024x1024x1152: %.1f GFLOP/s%n", gemmRate / 1e9);
 
         Path dir = Files.createTempDirectory("unet-bench");
         try {
@@ -119,20 +118,40 @@ public final class UNetBenchmark {
     private static void measure(String model, int size, int batch, double seconds, double gemmRate,
             Supplier<FeatureMap> pass) {
         long before = Gemm.multiplyAddsSoFar();
-        pass.get(); // warm-up, and the FLOP count of one pass
+        pass.get(); // the FLOP count of one pass
         double flops = 2.0 * (Gemm.multiplyAddsSoFar() - before);
+        // warm-up until the JIT has compiled the kernels: its threads' CPU time would count otherwise
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < 2 || (System.nanoTime() - warmStart) / 1e9 < seconds / 2; i++) pass.get();
         List<Double> times = new ArrayList<>();
         long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
         while (times.size() < 3 || (System.nanoTime() - start) / 1e9 < seconds) {
             long t0 = System.nanoTime();
             pass.get();
             times.add((System.nanoTime() - t0) / 1e9);
         }
-        times.sort(null);
-        double median = times.get(times.size() / 2);
-        System.out.printf(Locale.ROOT, "java %s %dx%d batch %d: %.3f passes/s (median %.1f ms of %d), %.2f GFLOP"
-                + " per pass, %.1f GFLOP/s = %.0f%% of the GEMM rate%n", model, size, size, batch, 1 / median,
-                median * 1e3, times.size(), flops / 1e9, flops / median / 1e9, 100 * flops / median / gemmRate);
+        double cpu = (processCpuNanos() - cpuStart) / 1e9 / times.size();
+        double median = median(times);
+        System.out.printf(Locale.ROOT, "java %s %dx%d batch %d: %.3f passes/s (median %.1f ms of %d; mean cpu %.1f"
+                + " ms), %.2f GFLOP per pass, %.1f GFLOP/s = %.0f%% of the GEMM rate%n", model, size, size, batch,
+                1 / median, median * 1e3, times.size(), cpu * 1e3, flops / 1e9, flops / median / 1e9,
+                100 * flops / median / gemmRate);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    /**
+     * CPU time of the whole process (every thread, JIT and GC included): on a machine shared with other work it
+     * moves far less than wall time, so it is printed beside it.
+     */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** The rate this GEMM sustains on a conv-sized product, all threads. */
@@ -147,13 +166,17 @@ public final class UNetBenchmark {
         for (int i = 0; i < b.length; i++) b[i] = (float) Math.cos(i);
         List<Double> times = new ArrayList<>();
         long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
         while (times.size() < 5 || (System.nanoTime() - start) / 1e9 < seconds / 2) {
             long t0 = System.nanoTime();
             Gemm.multiplyParallel(m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
             times.add((System.nanoTime() - t0) / 1e9);
         }
-        times.sort(null);
-        return 2.0 * m * n * k / times.get(times.size() / 2);
+        double cpu = (processCpuNanos() - cpuStart) / 1e9 / times.size();
+        double flops = 2.0 * m * n * k;
+        System.out.printf(Locale.ROOT, "java gemm 1024x1024x1152: %.1f GFLOP/s (%.1f per cpu-second)%n",
+                flops / median(times) / 1e9, flops / cpu / 1e9);
+        return flops / median(times);
     }
 
     private static FeatureMap pattern(int batch, int channels, int size) {

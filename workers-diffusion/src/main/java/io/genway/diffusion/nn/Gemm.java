@@ -16,8 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
-    private static final int ROWS = 4;
-    private static final int K_BLOCK = 256;
+    /** The kernel's tile: {@code ROWS} rows of C by {@code STRIP} columns. */
+    static final int ROWS = 4;
+    static final int STRIP = 2 * V;
+    static final int K_BLOCK = 256;
     /** Below this many multiply-adds a split costs more than it saves. */
     private static final long PARALLEL_WORK = 1 << 17;
 
@@ -141,8 +143,32 @@ public final class Gemm {
         }
     }
 
-    /** C[0..4)[0..2V) (+)= A · B over kc steps, A packed (kc, 4) and B packed (kc, 2V). */
+    /**
+     * A (m, depth) matrix packed for {@link #tile4x2} once, as a layer's weights can be: rows in groups of four
+     * (the last zero-padded), each group interleaved by k, so group g's k-block [k0, k1) starts at
+     * {@code (g · depth + k0) · 4}.
+     */
+    static float[] packRows(float[] a, int m, int depth) {
+        float[] packed = new float[(m + ROWS - 1) / ROWS * ROWS * depth];
+        for (int i = 0; i < m; i++) {
+            int base = i / ROWS * ROWS * depth + i % ROWS;
+            for (int k = 0; k < depth; k++) packed[base + k * ROWS] = a[i * depth + k];
+        }
+        return packed;
+    }
+
+    /** Counts multiply-adds done outside {@link #multiply} (the conv's own loop over packed tiles). */
+    static void countMultiplyAdds(long count) {
+        MULTIPLY_ADDS.add(count);
+    }
+
     private static void tile4x2(int kc, float[] rows, int ai, float[] panel, float[] c, int ci, int ldc,
+            boolean add) {
+        tile4x2(kc, rows, ai, panel, 0, c, ci, ldc, add);
+    }
+
+    /** C[0..4)[0..2V) (+)= A · B over kc steps, A packed (kc, 4) and B packed (kc, 2V) from {@code pi}. */
+    static void tile4x2(int kc, float[] rows, int ai, float[] panel, int pi, float[] c, int ci, int ldc,
             boolean add) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
         if (add) {
@@ -158,7 +184,7 @@ public final class Gemm {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
         }
         for (int k = 0; k < kc; k++) {
-            int p = k * 2 * V;
+            int p = pi + k * 2 * V;
             int q = ai + k * ROWS;
             FloatVector b0 = FloatVector.fromArray(S, panel, p);
             FloatVector b1 = FloatVector.fromArray(S, panel, p + V);
