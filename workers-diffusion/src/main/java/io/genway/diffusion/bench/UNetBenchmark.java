@@ -164,6 +164,7 @@ public final class UNetBenchmark {
         float[] c = new float[m * n];
         for (int i = 0; i < a.length; i++) a[i] = (float) Math.sin(i);
         for (int i = 0; i < b.length; i++) b[i] = (float) Math.cos(i);
+        for (int i = 0; i < 3; i++) Gemm.multiplyParallel(m, n, k, a, 0, k, b, 0, n, c, 0, n, false); // JIT warm-up
         List<Double> times = new ArrayList<>();
         long start = System.nanoTime();
         long cpuStart = processCpuNanos();

@@ -73,6 +73,9 @@ public final class Conv2d {
             }
         }
         Gemm.countMultiplyAdds((long) x.batch() * outChannels * cols * depth);
+        float[] in = padded(x);
+        int hp = x.height() + 2 * padding;
+        int wp = x.width() + 2 * padding;
         // work units: (image, strip batch, row chunk); rows are split only when too few strips keep the pool busy
         int strips = (cols + STRIP - 1) / STRIP;
         int batches = (strips + STRIP_BATCH - 1) / STRIP_BATCH;
@@ -86,8 +89,7 @@ public final class Conv2d {
         Parallel.forEach(parts, part -> {
             float[] panel = new float[STRIP_BATCH * K_BLOCK * STRIP];
             float[] tile = new float[ROWS * STRIP];
-            int[] rowOrigin = new int[STRIP];
-            int[] colOrigin = new int[STRIP];
+            int[] origins = new int[STRIP];
             for (int u = units * part / parts; u < units * (part + 1) / parts; u++) {
                 int n = u / (batches * rowChunks);
                 int b = u / rowChunks % batches;
@@ -99,8 +101,8 @@ public final class Conv2d {
                 for (int k0 = 0; k0 < depth; k0 += K_BLOCK) {
                     int kc = Math.min(depth, k0 + K_BLOCK) - k0;
                     for (int s = s0; s < s1; s++) {
-                        unfold(x, n, outW, cols, s * STRIP, k0, kc, panel, (s - s0) * kc * STRIP, rowOrigin,
-                                colOrigin);
+                        unfold(in, n, hp, wp, outW, cols, s * STRIP, k0, kc, panel, (s - s0) * kc * STRIP,
+                                origins);
                     }
                     for (int g = g0; g < g1; g++) {
                         int ai = (g * depth + k0) * ROWS;
@@ -130,29 +132,45 @@ public final class Conv2d {
         return new FeatureMap(x.batch(), outChannels, outH, outW, out);
     }
 
-    /**
-     * Rows [k0, k0 + kc) of image n's unfolded matrix at output pixels [p0, p0 + STRIP), into {@code panel} from
-     * {@code off} as (kc, STRIP); pixels past the map are zero. Row (c, ky, kx) holds input pixel
-     * (c, oy·s + ky − p, ox·s + kx − p).
-     */
-    private void unfold(FeatureMap x, int n, int outW, int cols, int p0, int k0, int kc, float[] panel, int off,
-            int[] rowOrigin, int[] colOrigin) {
+    /** The input with its zero border made real, so that unfolding never tests a bound; the input itself at 0. */
+    private float[] padded(FeatureMap x) {
+        if (padding == 0) return x.data();
         int h = x.height();
         int w = x.width();
+        int hp = h + 2 * padding;
+        int wp = w + 2 * padding;
         float[] in = x.data();
-        int image = n * inChannels * h * w;
+        float[] out = new float[x.batch() * inChannels * hp * wp];
+        for (int p = 0; p < x.batch() * inChannels; p++) {
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(in, (p * h + y) * w, out, (p * hp + y + padding) * wp + padding, w);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Rows [k0, k0 + kc) of image n's unfolded matrix at output pixels [p0, p0 + STRIP), into {@code panel} from
+     * {@code off} as (kc, STRIP); pixels past the map are zero. Row (c, ky, kx) holds padded input pixel
+     * (c, oy·s + ky, ox·s + kx).
+     */
+    private void unfold(float[] in, int n, int hp, int wp, int outW, int cols, int p0, int k0, int kc,
+            float[] panel, int off, int[] origins) {
+        int image = n * inChannels * hp * wp;
         int width = Math.min(STRIP, cols - p0);
         int oy = p0 / outW;
         int ox = p0 % outW;
         // the fast cases: a whole strip at stride 1 within one output row, or anywhere for a plain 1x1 conv, so
-        // each row of it is a contiguous run of the input
+        // each row of it is a contiguous run of the (padded) input
         boolean pointwise = kernel == 1 && stride == 1 && padding == 0 && width == STRIP;
         boolean oneRow = stride == 1 && width == STRIP && ox + STRIP <= outW;
-        if (!oneRow && !pointwise) {
-            for (int t = 0; t < STRIP; t++) {
+        if (pointwise) {
+            oy = 0;
+            ox = p0;
+        } else if (!oneRow) {
+            for (int t = 0; t < width; t++) {
                 int p = p0 + t;
-                rowOrigin[t] = t < width ? p / outW * stride - padding : Integer.MIN_VALUE / 2;
-                colOrigin[t] = t < width ? p % outW * stride - padding : Integer.MIN_VALUE / 2;
+                origins[t] = p / outW * stride * wp + p % outW * stride;
             }
         }
         int kk = kernel * kernel;
@@ -161,32 +179,14 @@ public final class Conv2d {
         int kx = k0 % kernel;
         for (int k = 0; k < kc; k++) {
             int dst = off + k * STRIP;
-            int plane = image + c * h * w;
-            if (pointwise) {
-                FloatVector.fromArray(S, in, plane + p0).intoArray(panel, dst);
-                FloatVector.fromArray(S, in, plane + p0 + V).intoArray(panel, dst + V);
-            } else if (oneRow) {
-                int iy = oy + ky - padding;
-                int ix = ox + kx - padding;
-                if (iy < 0 || iy >= h) {
-                    Arrays.fill(panel, dst, dst + STRIP, 0f);
-                } else if (ix >= 0 && ix + STRIP <= w) {
-                    int src = plane + iy * w + ix;
-                    FloatVector.fromArray(S, in, src).intoArray(panel, dst);
-                    FloatVector.fromArray(S, in, src + V).intoArray(panel, dst + V);
-                } else {
-                    int src = plane + iy * w;
-                    for (int t = 0; t < STRIP; t++) {
-                        int col = ix + t;
-                        panel[dst + t] = col >= 0 && col < w ? in[src + col] : 0f;
-                    }
-                }
+            int base = image + c * hp * wp + ky * wp + kx;
+            if (pointwise || oneRow) {
+                int src = base + oy * wp + ox;
+                FloatVector.fromArray(S, in, src).intoArray(panel, dst);
+                FloatVector.fromArray(S, in, src + V).intoArray(panel, dst + V);
             } else {
-                for (int t = 0; t < STRIP; t++) {
-                    int iy = rowOrigin[t] + ky;
-                    int ix = colOrigin[t] + kx;
-                    panel[dst + t] = iy >= 0 && iy < h && ix >= 0 && ix < w ? in[plane + iy * w + ix] : 0f;
-                }
+                for (int t = 0; t < width; t++) panel[dst + t] = in[base + origins[t]];
+                for (int t = width; t < STRIP; t++) panel[dst + t] = 0f;
             }
             if (++kx == kernel) {
                 kx = 0;
