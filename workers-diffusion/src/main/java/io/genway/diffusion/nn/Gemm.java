@@ -82,7 +82,18 @@ public final class Gemm {
                     tile1x2(kc, a, aOff + i * lda + k0, panel, c, cOff + i * ldc + j, add);
                 }
             }
-            if (j < n) {
+            if (n - j == V) {
+                // a last strip exactly one vector wide (an 8-wide attention head, a 40-wide one's tail): eight rows
+                // of A read in place against one vector of B, so no FMA is spent on padding
+                for (int k = 0, src = bOff + k0 * ldb + j; k < kc; k++, src += ldb) {
+                    FloatVector.fromArray(S, b, src).intoArray(panel, k * V);
+                }
+                int i = 0;
+                for (; i + 8 <= m; i += 8) {
+                    tile8x1Rows(kc, a, aOff + i * lda + k0, lda, panel, c, cOff + i * ldc + j, ldc, add);
+                }
+                for (; i < m; i++) tile1x1(kc, a, aOff + i * lda + k0, panel, c, cOff + i * ldc + j, add);
+            } else if (j < n) {
                 // the last, partial strip: zero-padded so it runs the same kernel, results copied back
                 int width = n - j;
                 java.util.Arrays.fill(panel, 0f);
@@ -255,6 +266,52 @@ public final class Gemm {
         c21.intoArray(c, ci + 2 * ldc + V);
         c30.intoArray(c, ci + 3 * ldc);
         c31.intoArray(c, ci + 3 * ldc + V);
+    }
+
+    /** C[0..8)[0..V) (+)= A · B over kc steps, A's eight rows in place (stride {@code lda}), B packed (kc, V). */
+    private static void tile8x1Rows(int kc, float[] a, int ai, int lda, float[] panel, float[] c, int ci, int ldc,
+            boolean add) {
+        FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
+        if (add) {
+            c0 = FloatVector.fromArray(S, c, ci);
+            c1 = FloatVector.fromArray(S, c, ci + ldc);
+            c2 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c3 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c4 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c5 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c6 = FloatVector.fromArray(S, c, ci + 6 * ldc);
+            c7 = FloatVector.fromArray(S, c, ci + 7 * ldc);
+        } else {
+            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(S);
+        }
+        for (int k = 0; k < kc; k++) {
+            FloatVector b0 = FloatVector.fromArray(S, panel, k * V);
+            int q = ai + k;
+            c0 = b0.fma(FloatVector.broadcast(S, a[q]), c0);
+            c1 = b0.fma(FloatVector.broadcast(S, a[q + lda]), c1);
+            c2 = b0.fma(FloatVector.broadcast(S, a[q + 2 * lda]), c2);
+            c3 = b0.fma(FloatVector.broadcast(S, a[q + 3 * lda]), c3);
+            c4 = b0.fma(FloatVector.broadcast(S, a[q + 4 * lda]), c4);
+            c5 = b0.fma(FloatVector.broadcast(S, a[q + 5 * lda]), c5);
+            c6 = b0.fma(FloatVector.broadcast(S, a[q + 6 * lda]), c6);
+            c7 = b0.fma(FloatVector.broadcast(S, a[q + 7 * lda]), c7);
+        }
+        c0.intoArray(c, ci);
+        c1.intoArray(c, ci + ldc);
+        c2.intoArray(c, ci + 2 * ldc);
+        c3.intoArray(c, ci + 3 * ldc);
+        c4.intoArray(c, ci + 4 * ldc);
+        c5.intoArray(c, ci + 5 * ldc);
+        c6.intoArray(c, ci + 6 * ldc);
+        c7.intoArray(c, ci + 7 * ldc);
+    }
+
+    private static void tile1x1(int kc, float[] a, int ai, float[] panel, float[] c, int ci, boolean add) {
+        FloatVector c0 = add ? FloatVector.fromArray(S, c, ci) : FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            c0 = FloatVector.fromArray(S, panel, k * V).fma(FloatVector.broadcast(S, a[ai + k]), c0);
+        }
+        c0.intoArray(c, ci);
     }
 
     private static void tile1x2(int kc, float[] a, int ai, float[] panel, float[] c, int ci, boolean add) {
