@@ -55,6 +55,12 @@ class GemmTest {
     }
 
     @Test
+    void multipliesMoreRowsThanOneRowBlock() {
+        check(300, 37, 300, 1, true, false);
+        check(259, 40, 20, 0, false, false);
+    }
+
+    @Test
     void splitsOverThreadsWithTheSameResult() {
         check(64, 300, 200, 1, false, true);
         check(330, 24, 260, 0, true, true);
