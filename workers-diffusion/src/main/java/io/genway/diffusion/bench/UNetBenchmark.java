@@ -9,19 +9,22 @@ import io.genway.diffusion.nn.Gemm;
 import io.genway.diffusion.nn.Parallel;
 import io.genway.diffusion.nn.Tokens;
 import io.genway.diffusion.safetensors.Dtype;
-import io.genway.diffusion.safetensors.Safetensors;
-import io.genway.diffusion.safetensors.SafetensorsWriter;
+import io.genway.diffusion.safetensors.TensorInfo;
 import io.genway.diffusion.safetensors.TensorStore;
 import io.genway.diffusion.unet.UNet2DConditionModel;
 import io.genway.diffusion.unet.UNet2DModel;
-import java.io.IOException;
-import java.nio.file.Files;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SequencedMap;
 import java.util.function.Supplier;
 
 /**
@@ -36,51 +39,53 @@ import java.util.function.Supplier;
 public final class UNetBenchmark {
     private UNetBenchmark() {}
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         Map<String, String> options = options(args);
         List<Integer> widths = integers(options.getOrDefault("widths", "64,128,256,256"));
         List<Integer> sizes = integers(options.getOrDefault("sizes", "32,64"));
         List<Integer> batches = integers(options.getOrDefault("batches", "1,4"));
         double seconds = Double.parseDouble(options.getOrDefault("seconds", "8"));
+        List<String> models = Arrays.asList(options.getOrDefault("models", "fixture,sd").split(","));
         System.out.printf(Locale.ROOT, "java threads=%d%n", Parallel.threads());
         double gemmRate = gemmFlops(seconds);
-        System.out.printf(Locale.ROOT, "java gemm 1024x1024x1152: %.1f GFLOP/s%n", gemmRate / 1e9);
 
-        Path dir = Files.createTempDirectory("unet-bench");
-        try {
-            UNet2DConfig fixtureConfig = fixtureConfig();
-            UNet2DModel fixture;
-            try (TensorStore store = formulaWeights(dir.resolve("fixture.safetensors"),
-                    UNet2DWeights.shapes(fixtureConfig))) {
-                fixture = UNet2DModel.load(fixtureConfig, store);
+        if (models.contains("fixture")) measureFixture(sizes, batches, seconds, gemmRate);
+        if (models.contains("sd")) measureSdShaped(widths, sizes, batches, seconds, gemmRate);
+    }
+
+    private static void measureFixture(List<Integer> sizes, List<Integer> batches, double seconds,
+            double gemmRate) {
+        UNet2DConfig fixtureConfig = fixtureConfig();
+        UNet2DModel fixture;
+        try (TensorStore store = formulaWeights(Path.of("formula-fixture"),
+                UNet2DWeights.shapes(fixtureConfig))) {
+            fixture = UNet2DModel.load(fixtureConfig, store);
+        }
+        for (int size : sizes) {
+            for (int batch : batches) {
+                FeatureMap x = pattern(batch, 3, size);
+                measure("fixture UNet2DModel", size, batch, seconds, gemmRate, () -> fixture.predict(x, 10f));
             }
-            for (int size : sizes) {
-                for (int batch : batches) {
-                    FeatureMap x = pattern(batch, 3, size);
-                    measure("fixture UNet2DModel", size, batch, seconds, gemmRate, () -> fixture.predict(x, 10f));
-                }
+        }
+    }
+
+    private static void measureSdShaped(List<Integer> widths, List<Integer> sizes, List<Integer> batches,
+            double seconds, double gemmRate) {
+        UNet2DConditionConfig sdConfig = sdShapedConfig(widths);
+        UNet2DConditionModel sd;
+        try (TensorStore store = formulaWeights(Path.of("formula-sd"),
+                UNet2DConditionWeights.shapes(sdConfig))) {
+            sd = UNet2DConditionModel.load(sdConfig, store);
+        }
+        for (int size : sizes) {
+            for (int batch : batches) {
+                FeatureMap x = pattern(batch, 4, size);
+                float[] text = new float[batch * 77 * 768];
+                for (int i = 0; i < text.length; i++) text[i] = (float) Math.cos(0.02 * i);
+                Tokens states = new Tokens(batch, 77, 768, text);
+                measure("sd-shaped " + widths.toString().replace(" ", ""), size, batch, seconds, gemmRate,
+                        () -> sd.predict(x, 500f, states));
             }
-            UNet2DConditionConfig sdConfig = sdShapedConfig(widths);
-            UNet2DConditionModel sd;
-            try (TensorStore store = formulaWeights(dir.resolve("sd.safetensors"),
-                    UNet2DConditionWeights.shapes(sdConfig))) {
-                sd = UNet2DConditionModel.load(sdConfig, store);
-            }
-            for (int size : sizes) {
-                for (int batch : batches) {
-                    FeatureMap x = pattern(batch, 4, size);
-                    float[] text = new float[batch * 77 * 768];
-                    for (int i = 0; i < text.length; i++) text[i] = (float) Math.cos(0.02 * i);
-                    Tokens states = new Tokens(batch, 77, 768, text);
-                    measure("sd-shaped " + widths.toString().replace(" ", ""), size, batch, seconds, gemmRate,
-                            () -> sd.predict(x, 500f, states));
-                }
-            }
-        } finally {
-            try (var files = Files.list(dir)) {
-                for (Path file : files.toList()) Files.deleteIfExists(file);
-            }
-            Files.deleteIfExists(dir);
         }
     }
 
@@ -108,20 +113,40 @@ public final class UNetBenchmark {
     private static void measure(String model, int size, int batch, double seconds, double gemmRate,
             Supplier<FeatureMap> pass) {
         long before = Gemm.multiplyAddsSoFar();
-        pass.get(); // warm-up, and the FLOP count of one pass
+        pass.get(); // the FLOP count of one pass
         double flops = 2.0 * (Gemm.multiplyAddsSoFar() - before);
+        // warm-up until the JIT has compiled the kernels: its threads' CPU time would count otherwise
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < 1 || (System.nanoTime() - warmStart) / 1e9 < seconds / 2; i++) pass.get();
         List<Double> times = new ArrayList<>();
         long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
         while (times.size() < 3 || (System.nanoTime() - start) / 1e9 < seconds) {
             long t0 = System.nanoTime();
             pass.get();
             times.add((System.nanoTime() - t0) / 1e9);
         }
-        times.sort(null);
-        double median = times.get(times.size() / 2);
-        System.out.printf(Locale.ROOT, "java %s %dx%d batch %d: %.3f passes/s (median %.1f ms of %d), %.2f GFLOP"
-                + " per pass, %.1f GFLOP/s = %.0f%% of the GEMM rate%n", model, size, size, batch, 1 / median,
-                median * 1e3, times.size(), flops / 1e9, flops / median / 1e9, 100 * flops / median / gemmRate);
+        double cpu = (processCpuNanos() - cpuStart) / 1e9 / times.size();
+        double median = median(times);
+        System.out.printf(Locale.ROOT, "java %s %dx%d batch %d: %.3f passes/s (median %.1f ms of %d; mean cpu %.1f"
+                + " ms), %.2f GFLOP per pass, %.1f GFLOP/s = %.0f%% of the GEMM rate%n", model, size, size, batch,
+                1 / median, median * 1e3, times.size(), cpu * 1e3, flops / 1e9, flops / median / 1e9,
+                100 * flops / median / gemmRate);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    /**
+     * CPU time of the whole process (every thread, JIT and GC included): on a machine shared with other work it
+     * moves far less than wall time, so it is printed beside it.
+     */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** The rate this GEMM sustains on a conv-sized product, all threads. */
@@ -134,15 +159,20 @@ public final class UNetBenchmark {
         float[] c = new float[m * n];
         for (int i = 0; i < a.length; i++) a[i] = (float) Math.sin(i);
         for (int i = 0; i < b.length; i++) b[i] = (float) Math.cos(i);
+        for (int i = 0; i < 3; i++) Gemm.multiplyParallel(m, n, k, a, 0, k, b, 0, n, c, 0, n, false); // JIT warm-up
         List<Double> times = new ArrayList<>();
         long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
         while (times.size() < 5 || (System.nanoTime() - start) / 1e9 < seconds / 2) {
             long t0 = System.nanoTime();
             Gemm.multiplyParallel(m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
             times.add((System.nanoTime() - t0) / 1e9);
         }
-        times.sort(null);
-        return 2.0 * m * n * k / times.get(times.size() / 2);
+        double cpu = (processCpuNanos() - cpuStart) / 1e9 / times.size();
+        double flops = 2.0 * m * n * k;
+        System.out.printf(Locale.ROOT, "java gemm 1024x1024x1152: %.1f GFLOP/s (%.1f per cpu-second)%n",
+                flops / median(times) / 1e9, flops / cpu / 1e9);
+        return flops / median(times);
     }
 
     private static FeatureMap pattern(int batch, int channels, int size) {
@@ -151,22 +181,71 @@ public final class UNetBenchmark {
         return new FeatureMap(batch, channels, size, size, x);
     }
 
-    /** Weights by the fixture's formula (0.05 sin(0.1 i + k), norm scales lifted by 1), written and mapped. */
-    private static TensorStore formulaWeights(Path file, Map<String, long[]> shapes) throws IOException {
-        SafetensorsWriter writer = new SafetensorsWriter();
+    /**
+     * Weights by the fixture's formula (0.05 sin(0.1 i + k) for the k-th name in sorted order, norm scales lifted
+     * by 1), computed when read: nothing is written, so a full-width SD UNet (3.4 GB of floats) needs no file and no
+     * second copy.
+     */
+    private static TensorStore formulaWeights(Path file, Map<String, long[]> shapes) {
         List<String> names = new ArrayList<>(shapes.keySet());
         names.sort(null);
-        for (int k = 0; k < names.size(); k++) {
-            String name = names.get(k);
-            long[] shape = shapes.get(name);
-            int count = (int) Arrays.stream(shape).reduce(1, (p, q) -> p * q);
-            boolean scale = name.matches("(.*\\.)?(norm[0-9]*|group_norm|conv_norm_out)\\.weight");
-            float[] values = new float[count];
-            for (int i = 0; i < count; i++) values[i] = (float) (0.05 * Math.sin(0.1 * i + k) + (scale ? 1 : 0));
-            writer.add(name, Dtype.F32, shape, values);
+        SequencedMap<String, TensorInfo> infos = new LinkedHashMap<>();
+        long offset = 0;
+        for (String name : names) {
+            long bytes = 4 * Arrays.stream(shapes.get(name)).reduce(1, (p, q) -> p * q);
+            infos.put(name, new TensorInfo(name, Dtype.F32, shapes.get(name), offset, offset + bytes));
+            offset += bytes;
         }
-        writer.write(file);
-        return Safetensors.open(file);
+        return new TensorStore() {
+            @Override
+            public Path path() {
+                return file;
+            }
+
+            @Override
+            public SequencedMap<String, TensorInfo> tensors() {
+                return Collections.unmodifiableSequencedMap(infos);
+            }
+
+            @Override
+            public Map<String, String> metadata() {
+                return Map.of();
+            }
+
+            @Override
+            public TensorInfo info(String name) {
+                TensorInfo info = infos.get(name);
+                if (info == null) throw new IllegalArgumentException("no tensor " + name);
+                return info;
+            }
+
+            @Override
+            public MemorySegment data(String name) {
+                return MemorySegment.ofArray(floats(name));
+            }
+
+            @Override
+            public float[] floats(String name) {
+                int k = names.indexOf(name);
+                boolean scale = name.matches("(.*\\.)?(norm[0-9]*|group_norm|conv_norm_out)\\.weight");
+                float[] values = new float[(int) info(name).elementCount()];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = (float) (0.05 * Math.sin(0.1 * i + k) + (scale ? 1 : 0));
+                }
+                return values;
+            }
+
+            @Override
+            public byte[] bytes(String name) {
+                float[] values = floats(name);
+                ByteBuffer out = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+                for (float v : values) out.putFloat(v);
+                return out.array();
+            }
+
+            @Override
+            public void close() {}
+        };
     }
 
     private static Map<String, String> options(String[] args) {

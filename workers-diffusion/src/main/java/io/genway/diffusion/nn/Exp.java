@@ -30,14 +30,18 @@ final class Exp {
 
     static FloatVector exp(FloatVector x) {
         x = x.max(LOW).min(HIGH);
-        FloatVector n = x.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector rounded = x.fma(LOG2E, ROUND);
+        FloatVector n = rounded.sub(ROUND);
         FloatVector r = n.fma(FloatVector.broadcast(x.species(), -LN2_HIGH), x);
         r = n.fma(FloatVector.broadcast(x.species(), -LN2_LOW), r);
         FloatVector p = r.fma(P0, P1).fma(r, FloatVector.broadcast(x.species(), P2));
         p = p.fma(r, FloatVector.broadcast(x.species(), P3)).fma(r, FloatVector.broadcast(x.species(), P4));
         p = p.fma(r, FloatVector.broadcast(x.species(), P5));
         p = p.mul(r.mul(r)).add(r).add(1f);
-        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        // n as an int without a conversion: it sits in the low mantissa bits of the rounded value, whose exponent
+        // bits are ROUND's; shifted into place, the difference plus 127 is 2^n's exponent field
+        IntVector bits = rounded.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND) - 127)
+                .lanewise(VectorOperators.LSHL, 23);
         return p.mul(bits.reinterpretAsFloats());
     }
 

@@ -16,8 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
-    private static final int ROWS = 4;
-    private static final int K_BLOCK = 256;
+    /** The kernel's tile: {@code ROWS} rows of C by {@code STRIP} columns. */
+    static final int ROWS = 4;
+    static final int STRIP = 2 * V;
+    static final int K_BLOCK = 256;
     /** Below this many multiply-adds a split costs more than it saves. */
     private static final long PARALLEL_WORK = 1 << 17;
 
@@ -64,8 +66,10 @@ public final class Gemm {
             int j = 0;
             for (; j + 2 * V <= n; j += 2 * V) {
                 // B's (kc, 2V) strip packed contiguous: one cache line per k and no page stride between ks
-                for (int k = 0; k < kc; k++) {
-                    System.arraycopy(b, bOff + (k0 + k) * ldb + j, panel, k * 2 * V, 2 * V);
+                // (vector moves: an arraycopy call per 2V floats cost as much as the FMAs on a 32-row A)
+                for (int k = 0, src = bOff + k0 * ldb + j; k < kc; k++, src += ldb) {
+                    FloatVector.fromArray(S, b, src).intoArray(panel, k * 2 * V);
+                    FloatVector.fromArray(S, b, src + V).intoArray(panel, k * 2 * V + V);
                 }
                 for (int i = 0; i < fullRows; i += ROWS) {
                     if (packRows) {
@@ -78,7 +82,18 @@ public final class Gemm {
                     tile1x2(kc, a, aOff + i * lda + k0, panel, c, cOff + i * ldc + j, add);
                 }
             }
-            if (j < n) {
+            if (n - j == V) {
+                // a last strip exactly one vector wide (an 8-wide attention head, a 40-wide one's tail): eight rows
+                // of A read in place against one vector of B, so no FMA is spent on padding
+                for (int k = 0, src = bOff + k0 * ldb + j; k < kc; k++, src += ldb) {
+                    FloatVector.fromArray(S, b, src).intoArray(panel, k * V);
+                }
+                int i = 0;
+                for (; i + 8 <= m; i += 8) {
+                    tile8x1Rows(kc, a, aOff + i * lda + k0, lda, panel, c, cOff + i * ldc + j, ldc, add);
+                }
+                for (; i < m; i++) tile1x1(kc, a, aOff + i * lda + k0, panel, c, cOff + i * ldc + j, add);
+            } else if (j < n) {
                 // the last, partial strip: zero-padded so it runs the same kernel, results copied back
                 int width = n - j;
                 java.util.Arrays.fill(panel, 0f);
@@ -139,8 +154,32 @@ public final class Gemm {
         }
     }
 
-    /** C[0..4)[0..2V) (+)= A · B over kc steps, A packed (kc, 4) and B packed (kc, 2V). */
+    /**
+     * A (m, depth) matrix packed for {@link #tile4x2} once, as a layer's weights can be: rows in groups of four
+     * (the last zero-padded), each group interleaved by k, so group g's k-block [k0, k1) starts at
+     * {@code (g · depth + k0) · 4}.
+     */
+    static float[] packRows(float[] a, int m, int depth) {
+        float[] packed = new float[(m + ROWS - 1) / ROWS * ROWS * depth];
+        for (int i = 0; i < m; i++) {
+            int base = i / ROWS * ROWS * depth + i % ROWS;
+            for (int k = 0; k < depth; k++) packed[base + k * ROWS] = a[i * depth + k];
+        }
+        return packed;
+    }
+
+    /** Counts multiply-adds done outside {@link #multiply} (the conv's own loop over packed tiles). */
+    static void countMultiplyAdds(long count) {
+        MULTIPLY_ADDS.add(count);
+    }
+
     private static void tile4x2(int kc, float[] rows, int ai, float[] panel, float[] c, int ci, int ldc,
+            boolean add) {
+        tile4x2(kc, rows, ai, panel, 0, c, ci, ldc, add);
+    }
+
+    /** C[0..4)[0..2V) (+)= A · B over kc steps, A packed (kc, 4) and B packed (kc, 2V) from {@code pi}. */
+    static void tile4x2(int kc, float[] rows, int ai, float[] panel, int pi, float[] c, int ci, int ldc,
             boolean add) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
         if (add) {
@@ -156,7 +195,7 @@ public final class Gemm {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
         }
         for (int k = 0; k < kc; k++) {
-            int p = k * 2 * V;
+            int p = pi + k * 2 * V;
             int q = ai + k * ROWS;
             FloatVector b0 = FloatVector.fromArray(S, panel, p);
             FloatVector b1 = FloatVector.fromArray(S, panel, p + V);
@@ -227,6 +266,52 @@ public final class Gemm {
         c21.intoArray(c, ci + 2 * ldc + V);
         c30.intoArray(c, ci + 3 * ldc);
         c31.intoArray(c, ci + 3 * ldc + V);
+    }
+
+    /** C[0..8)[0..V) (+)= A · B over kc steps, A's eight rows in place (stride {@code lda}), B packed (kc, V). */
+    private static void tile8x1Rows(int kc, float[] a, int ai, int lda, float[] panel, float[] c, int ci, int ldc,
+            boolean add) {
+        FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
+        if (add) {
+            c0 = FloatVector.fromArray(S, c, ci);
+            c1 = FloatVector.fromArray(S, c, ci + ldc);
+            c2 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c3 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c4 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c5 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c6 = FloatVector.fromArray(S, c, ci + 6 * ldc);
+            c7 = FloatVector.fromArray(S, c, ci + 7 * ldc);
+        } else {
+            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(S);
+        }
+        for (int k = 0; k < kc; k++) {
+            FloatVector b0 = FloatVector.fromArray(S, panel, k * V);
+            int q = ai + k;
+            c0 = b0.fma(FloatVector.broadcast(S, a[q]), c0);
+            c1 = b0.fma(FloatVector.broadcast(S, a[q + lda]), c1);
+            c2 = b0.fma(FloatVector.broadcast(S, a[q + 2 * lda]), c2);
+            c3 = b0.fma(FloatVector.broadcast(S, a[q + 3 * lda]), c3);
+            c4 = b0.fma(FloatVector.broadcast(S, a[q + 4 * lda]), c4);
+            c5 = b0.fma(FloatVector.broadcast(S, a[q + 5 * lda]), c5);
+            c6 = b0.fma(FloatVector.broadcast(S, a[q + 6 * lda]), c6);
+            c7 = b0.fma(FloatVector.broadcast(S, a[q + 7 * lda]), c7);
+        }
+        c0.intoArray(c, ci);
+        c1.intoArray(c, ci + ldc);
+        c2.intoArray(c, ci + 2 * ldc);
+        c3.intoArray(c, ci + 3 * ldc);
+        c4.intoArray(c, ci + 4 * ldc);
+        c5.intoArray(c, ci + 5 * ldc);
+        c6.intoArray(c, ci + 6 * ldc);
+        c7.intoArray(c, ci + 7 * ldc);
+    }
+
+    private static void tile1x1(int kc, float[] a, int ai, float[] panel, float[] c, int ci, boolean add) {
+        FloatVector c0 = add ? FloatVector.fromArray(S, c, ci) : FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            c0 = FloatVector.fromArray(S, panel, k * V).fma(FloatVector.broadcast(S, a[ai + k]), c0);
+        }
+        c0.intoArray(c, ci);
     }
 
     private static void tile1x2(int kc, float[] a, int ai, float[] panel, float[] c, int ci, boolean add) {

@@ -1,10 +1,17 @@
 package io.genway.diffusion.nn;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
- * Normalisation ops, with statistics accumulated in double so that long planes (64x64 latents × 40 channels per
- * group) lose nothing to float rounding.
+ * Normalisation ops, with statistics accumulated in double (over short float blocks) so that long planes (64x64
+ * latents × 40 channels per group) lose nothing to float rounding.
  */
 public final class Norms {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Floats summed in float lanes before a block's total goes into the double sum: 32 per lane. */
+    private static final int BLOCK = 32 * S.length();
+
     private Norms() {}
 
     /** {@code torch.nn.GroupNorm} with affine scale and shift. */
@@ -31,27 +38,57 @@ public final class Norms {
                 int g = part % groups;
                 int start = (n * x.channels() + g * perGroup) * plane;
                 int end = start + perGroup * plane;
-                double sum = 0;
-                for (int i = start; i < end; i++) sum += in[i];
-                double mean = sum / (end - start);
-                double squares = 0;
-                for (int i = start; i < end; i++) {
-                    double d = in[i] - mean;
-                    squares += d * d;
-                }
-                double rstd = 1 / Math.sqrt(squares / (end - start) + eps);
+                double mean = sum(in, start, end, false, 0f) / (end - start);
+                double rstd = 1 / Math.sqrt(sum(in, start, end, true, (float) mean) / (end - start) + eps);
                 for (int c = g * perGroup; c < (g + 1) * perGroup; c++) {
                     float scale = (float) (weight[c] * rstd);
                     float shift = (float) (bias[c] - mean * weight[c] * rstd);
                     int p0 = (n * x.channels() + c) * plane;
-                    for (int i = p0; i < p0 + plane; i++) {
-                        float v = in[i] * scale + shift;
+                    int vectorEnd = p0 + S.loopBound(plane);
+                    int i = p0;
+                    for (; i < vectorEnd; i += S.length()) {
+                        FloatVector v = FloatVector.fromArray(S, in, i).fma(scale, shift);
+                        (silu ? Activations.silu(v) : v).intoArray(out, i);
+                    }
+                    for (; i < p0 + plane; i++) {
+                        float v = Math.fma(in[i], scale, shift);
                         out[i] = silu ? Activations.silu(v) : v;
                     }
                 }
             });
             return new FeatureMap(x.batch(), x.channels(), x.height(), x.width(), out);
         }
+    }
+
+    /**
+     * {@code Σ x[i]} over [start, end), or {@code Σ (x[i] − center)²} with {@code squares}: float lanes over
+     * blocks of {@link #BLOCK}, each block's lanes added into a double in a fixed order (never reduceLanes, whose
+     * order differs between compiled and interpreted code).
+     */
+    static double sum(float[] x, int start, int end, boolean squares, float center) {
+        float[] lanes = new float[S.length()];
+        double total = 0;
+        int i = start;
+        while (end - i >= S.length()) {
+            int blockEnd = i + Math.min(BLOCK, (end - i) / S.length() * S.length());
+            FloatVector acc = FloatVector.zero(S);
+            for (; i < blockEnd; i += S.length()) {
+                FloatVector v = FloatVector.fromArray(S, x, i);
+                if (squares) {
+                    v = v.sub(center);
+                    acc = v.fma(v, acc);
+                } else {
+                    acc = acc.add(v);
+                }
+            }
+            acc.intoArray(lanes, 0);
+            for (float lane : lanes) total += lane;
+        }
+        for (; i < end; i++) {
+            float d = x[i] - center;
+            total += squares ? d * d : x[i];
+        }
+        return total;
     }
 
     /** {@code torch.nn.LayerNorm} over the last dimension, with affine scale and shift. */

@@ -81,15 +81,8 @@ final class Transformer2D implements Mixer {
         /** (rows, 2·inner) → (rows, inner): the first half times GELU of the second. */
         private static Tokens geglu(Tokens projected) {
             int inner = projected.dim() / 2;
-            float[] in = projected.data();
-            float[] out = new float[projected.rows() * inner];
-            for (int r = 0; r < projected.rows(); r++) {
-                int src = r * 2 * inner;
-                for (int i = 0; i < inner; i++) {
-                    out[r * inner + i] = in[src + i] * Activations.gelu(in[src + inner + i]);
-                }
-            }
-            return new Tokens(projected.batch(), projected.length(), inner, out);
+            return new Tokens(projected.batch(), projected.length(), inner,
+                    Activations.geglu(projected.data(), projected.rows(), inner));
         }
     }
 

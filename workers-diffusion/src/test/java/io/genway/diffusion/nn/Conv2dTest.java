@@ -15,10 +15,10 @@ class Conv2dTest {
     }
 
     private static void check(int stride, int kernel, int padding) {
-        int in = 5;
-        int out = 6;
-        int h = 9;
-        int w = 7;
+        check(stride, kernel, padding, 5, 6, 9, 7);
+    }
+
+    private static void check(int stride, int kernel, int padding, int in, int out, int h, int w) {
         FeatureMap x = new FeatureMap(2, in, h, w, values(2 * in * h * w, 0));
         float[] weight = values(out * in * kernel * kernel, 1);
         float[] bias = values(out, 2);
@@ -61,5 +61,16 @@ class Conv2dTest {
     @Test
     void multipliesPointwiseForOneByOne() {
         check(1, 1, 0);
+    }
+
+    @Test
+    void convolvesRowsWiderThanAStripOverMoreThanOneDepthBlock() {
+        // 40 channels x 9 taps: two k-blocks; 35 columns: whole strips with both edges, then a partial one
+        check(1, 3, 1, 40, 9, 5, 35);
+    }
+
+    @Test
+    void multipliesPointwiseAcrossRowBoundaries() {
+        check(1, 1, 0, 300, 5, 6, 6);
     }
 }

@@ -47,6 +47,20 @@ class GemmTest {
     }
 
     @Test
+    void multipliesStripsOneVectorWide() {
+        // 8 and 40 columns leave a one-vector strip on AVX2 (and 16 + 8 on wider vectors); 19 rows: 8 + 8 + 3
+        check(19, 8, 300, 1, true, false);
+        check(19, 40, 300, 0, false, false);
+        check(19, 16, 7, 2, false, false);
+    }
+
+    @Test
+    void multipliesMoreRowsThanOneRowBlock() {
+        check(300, 37, 300, 1, true, false);
+        check(259, 40, 20, 0, false, false);
+    }
+
+    @Test
     void splitsOverThreadsWithTheSameResult() {
         check(64, 300, 200, 1, false, true);
         check(330, 24, 260, 0, true, true);
