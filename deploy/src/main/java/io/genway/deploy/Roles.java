@@ -183,7 +183,7 @@ public final class Roles {
             case EngineConfig.RemoteText r -> new RemoteTextEngine(
                     new RemoteEngineSettings(r.baseUrl(), r.apiKey(), r.modelMap(), r.slots(), r.connectTimeout(), r.idleTimeout()), models);
             case EngineConfig.NativeText n -> new io.genway.llm.llama.LlamaEngine(
-                    new io.genway.llm.llama.LlamaEngineSettings(n.model(), models, n.slots(), n.contextLength(), n.kvBudget(), n.prefillChunk()));
+                    new io.genway.llm.llama.LlamaEngineSettings(n.model(), models, n.slots(), n.contextLength(), n.kvBudget(), n.prefillChunk(), n.activations()));
             case EngineConfig.SyntheticImage i -> new SyntheticImageEngine(models, i.slots(), i.stepDelay());
             case EngineConfig.NativeImage i -> nativeImage(i, models);
         };

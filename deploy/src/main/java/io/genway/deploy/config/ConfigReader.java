@@ -141,8 +141,17 @@ final class ConfigReader {
         int context = s.integer("context_length", 0);
         long kvBudget = s.bytes("kv_budget", EngineConfig.NativeText.DEFAULT_KV_BUDGET);
         int prefillChunk = s.integer("prefill_chunk", EngineConfig.NativeText.DEFAULT_PREFILL_CHUNK);
+        String activations = s.string("activations", "f32");
         s.rejectUnknown("option for engine type native");
-        return s.build(() -> new EngineConfig.NativeText(model, slots, context, kvBudget, prefillChunk));
+        return s.build(() -> {
+            io.genway.llm.llama.Activations parsed;
+            try {
+                parsed = io.genway.llm.llama.Activations.parse(activations);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("activations", e.getMessage());
+            }
+            return new EngineConfig.NativeText(model, slots, context, kvBudget, prefillChunk, parsed);
+        });
     }
 
     private static EngineConfig nativeImage(YamlSection s) {

@@ -101,8 +101,11 @@ public sealed interface EngineConfig {
      * @param contextLength tokens per sequence; 0 takes the model's own
      * @param kvBudget      bytes of KV cache; a request waits until its prompt + max_tokens fit
      * @param prefillChunk  prompt tokens computed per step at most (the longest a prompt delays running streams)
+     * @param activations   {@code f32} (default: most aggregate throughput) or {@code q8} (8-bit activations for
+     *                      Q8_0/Q4_0 weights: faster per stream, slower per extra sequence)
      */
-    record NativeText(java.nio.file.Path model, int slots, int contextLength, long kvBudget, int prefillChunk) implements EngineConfig {
+    record NativeText(java.nio.file.Path model, int slots, int contextLength, long kvBudget, int prefillChunk,
+                      io.genway.llm.llama.Activations activations) implements EngineConfig {
         public static final String TYPE = "native";
         public static final int DEFAULT_SLOTS = 4;
         public static final long DEFAULT_KV_BUDGET = 512L << 20;
@@ -115,6 +118,7 @@ public sealed interface EngineConfig {
             Check.range("context_length", contextLength, 0, 1 << 20);
             Check.range("kv_budget", kvBudget, 1L << 16, 1L << 40);
             Check.range("prefill_chunk", prefillChunk, 1, 4096);
+            if (activations == null) throw new ConfigException("activations", "required: f32 or q8");
         }
 
         @Override

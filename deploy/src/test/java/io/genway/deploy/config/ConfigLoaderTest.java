@@ -181,6 +181,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheNativeEnginesActivationsF32UnlessAskedAndNamesABadOne() throws IOException {
+        Path model = Files.writeString(dir.resolve("m.gguf"), "not read here");
+        String pool = "pools: [{ name: t, modality: text, models: [a], engine: { type: native, model: " + model;
+
+        assertThat(((EngineConfig.NativeText) parse(pool + " } }]").pool("t").orElseThrow().engine()).activations())
+                .isEqualTo(io.genway.llm.llama.Activations.F32);
+        assertThat(((EngineConfig.NativeText) parse(pool + ", activations: q8 } }]").pool("t").orElseThrow().engine()).activations())
+                .isEqualTo(io.genway.llm.llama.Activations.Q8);
+        failsWith(() -> parse(pool + ", activations: int4 } }]"), "pools[0].engine.activations: activations must be f32 or q8, was int4");
+    }
+
+    @Test
     void readsTheNativeImageEngineWithItsDiffusersFolder() throws java.io.IOException {
         java.nio.file.Files.writeString(dir.resolve("model_index.json"), "{}");
         GenwayConfig config = parse("pools: [{ name: i, modality: image, models: [demo], engine: { type: native, model: " + dir

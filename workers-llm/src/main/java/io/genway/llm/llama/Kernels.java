@@ -16,7 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * from memory once per step and dotted with all rows while it sits in cache.
  *
  * <p>Float weights (F32, F16, BF16) are widened into a per-thread float buffer (exactly) and dotted with the float
- * activations. Quantized weights (Q8_0, Q4_0, Q4_K, Q6_K) take the integer path, as llama.cpp does: the
+ * activations; so are Q8_0 and Q4_0 weights under {@link Activations#F32} (the engine's default: each widened row
+ * serves every sequence of the step with plain float multiply-adds, the most aggregate throughput). Under
+ * {@link Activations#Q8}, and always for K-quants, quantized weights take the integer path, as llama.cpp does: the
  * activation rows are first quantized to 8 bits in blocks of 32 ({@link Q8}: x ≈ d * q, |q| <= 127, one float
  * {@code d} per block, once per product for all its rows); each weight row is decoded once into 16-bit integers
  * with a float scale per block (and, for Q4_K, a float offset per block), then dotted with every activation row in
@@ -33,6 +35,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class Kernels {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final int L = 8;
@@ -60,6 +63,15 @@ final class Kernels {
      * @param scratch per team member, at least {@code 4 * cols} floats (the float path's four widened rows)
      */
     static void matmul(Team team, Matrix[] ws, float[] x, int n, float[][] outs, float[][] scratch) {
+        matmul(team, ws, x, n, outs, scratch, Activations.Q8);
+    }
+
+    /**
+     * As above, with quantized weights taken the {@code activations} way: {@link Activations#Q8} rounds the
+     * activations to 8 bits for every quantized type; {@link Activations#F32} widens Q8_0 and Q4_0 weights to floats
+     * instead (K-quants always take the integer path).
+     */
+    static void matmul(Team team, Matrix[] ws, float[] x, int n, float[][] outs, float[][] scratch, Activations activations) {
         int cols = ws[0].cols();
         int rowsPerItem = (int) Math.max(4, Math.min(128, ITEM_WORK / ((long) cols * n))) & ~3; // whole 4-row tiles
         int[] firstItem = new int[ws.length + 1];
@@ -69,7 +81,7 @@ final class Kernels {
             if (ws[m].cols() != cols) throw new IllegalArgumentException("matrix " + ws[m].name() + " has " + ws[m].cols() + " columns, not " + cols);
             firstItem[m + 1] = firstItem[m] + (ws[m].rows() + rowsPerItem - 1) / rowsPerItem;
             work += (long) ws[m].rows() * cols * n;
-            integer |= isInteger(ws[m].type());
+            integer |= isInteger(ws[m].type(), activations);
         }
         Q8 qx = integer ? Q8.of(x, n, cols) : null;
         team.run(firstItem[ws.length], work >= PARALLEL_WORK, (member, item) -> {
@@ -77,7 +89,7 @@ final class Kernels {
             while (item >= firstItem[m + 1]) m++;
             int from = (item - firstItem[m]) * rowsPerItem;
             int to = Math.min(ws[m].rows(), from + rowsPerItem);
-            if (isInteger(ws[m].type())) integerRows(ws[m], from, to, qx, n, outs[m]);
+            if (isInteger(ws[m].type(), activations)) integerRows(ws[m], from, to, qx, n, outs[m]);
             else rows(ws[m], from, to, x, n, outs[m], scratch[member]);
         });
     }
@@ -86,10 +98,20 @@ final class Kernels {
         matmul(team, new Matrix[] {w}, x, n, new float[][] {out}, scratch);
     }
 
-    /** Whether weights of {@code type} take the integer path (8-bit activations). */
+    static void matmul(Team team, Matrix w, float[] x, int n, float[] out, float[][] scratch, Activations activations) {
+        matmul(team, new Matrix[] {w}, x, n, new float[][] {out}, scratch, activations);
+    }
+
+    /** Whether weights of {@code type} take the integer path (8-bit activations) by default ({@link Activations#Q8}). */
     static boolean isInteger(GgmlType type) {
+        return isInteger(type, Activations.Q8);
+    }
+
+    /** Whether weights of {@code type} take the integer path when products are made the {@code activations} way. */
+    static boolean isInteger(GgmlType type, Activations activations) {
         return switch (type) {
-            case Q8_0, Q4_0, Q4_K, Q6_K -> true;
+            case Q8_0, Q4_0 -> activations == Activations.Q8;
+            case Q4_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -521,7 +543,8 @@ final class Kernels {
     }
 
     /**
-     * Rows [from, to) of a float {@code w} (F32, F16, BF16) times every activation row. Rows are widened four at a
+     * Rows [from, to) of a float {@code w} (F32, F16, BF16; Q8_0 and Q4_0 under {@link Activations#F32}) times every
+     * activation row. Rows are widened four at a
      * time into {@code row} (4 * cols floats); one sequence is dotted with four rows at once, more with two rows
      * times four sequences, so that each loaded vector feeds several multiply-adds.
      */
@@ -550,7 +573,7 @@ final class Kernels {
         }
     }
 
-    /** Row {@code r} of a float {@code w} as floats in {@code dst[o..o + cols)}. */
+    /** Row {@code r} of {@code w} as floats in {@code dst[o..o + cols)} (exactly: the stored values times their scales). */
     static void dequantizeRow(Matrix w, int r, float[] dst, int o) {
         MemorySegment data = w.data();
         int cols = w.cols();
@@ -565,6 +588,30 @@ final class Kernels {
                 short[] half = Decoded.forThread(cols).q;
                 MemorySegment.copy(data, I16, (long) r * cols * 2, half, 0, cols);
                 for (int i = 0; i < cols; i++) dst[o + i] = Float.intBitsToFloat(half[i] << 16); // a BF16 is the top half of an F32
+            }
+            case Q8_0 -> {
+                long at = (long) r * (cols / QK) * GgmlType.Q8_0.blockBytes();
+                for (int b = 0; b < cols; b += QK, at += GgmlType.Q8_0.blockBytes()) {
+                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16, at)));
+                    for (int k = 0; k < QK; k += L) {
+                        ByteVector q = ByteVector.fromMemorySegment(B8, data, at + 2 + k, ByteOrder.LITTLE_ENDIAN);
+                        ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, o + b + k);
+                    }
+                }
+            }
+            case Q4_0 -> {
+                long at = (long) r * (cols / QK) * GgmlType.Q4_0.blockBytes();
+                for (int b = 0; b < cols; b += QK, at += GgmlType.Q4_0.blockBytes()) {
+                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16, at)));
+                    for (int k = 0; k < QK / 2; k += L) {
+                        // byte j holds element j (low nibble) and element j + 16 (high nibble)
+                        ByteVector packed = ByteVector.fromMemorySegment(B8, data, at + 2 + k, ByteOrder.LITTLE_ENDIAN);
+                        ByteVector lo = packed.and((byte) 0x0F).sub((byte) 8);
+                        ByteVector hi = packed.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8);
+                        ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, o + b + k);
+                        ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, o + b + k + QK / 2);
+                    }
+                }
             }
             default -> w.readRow(r, dst, o);
         }

@@ -41,9 +41,17 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
         }
     }
 
-    /** Activations for steps of up to {@code maxRows} rows, {@code maxLogits} of which want logits. One thread at a time. */
+    /**
+     * Activations for steps of up to {@code maxRows} rows, {@code maxLogits} of which want logits, with float
+     * activations ({@link Activations#F32}). One thread at a time.
+     */
     public Workspace workspace(int maxRows, int maxLogits) {
-        return new Workspace(config, maxRows, maxLogits, Team.SHARED);
+        return workspace(maxRows, maxLogits, Activations.F32);
+    }
+
+    /** As {@link #workspace(int, int)}, with products of quantized weights made the {@code activations} way. */
+    public Workspace workspace(int maxRows, int maxLogits, Activations activations) {
+        return new Workspace(config, maxRows, maxLogits, Team.SHARED, activations);
     }
 
     /** Total bytes of the weight matrices a step reads (the token embedding only by row, so not counted). */
@@ -82,7 +90,7 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
             qkv[0] = w.wq();
             qkv[1] = w.wk();
             qkv[2] = w.wv();
-            Kernels.matmul(ws.team, qkv, ws.xb, rows, ws.qkvOut, ws.scratch);
+            Kernels.matmul(ws.team, qkv, ws.xb, rows, ws.qkvOut, ws.scratch, ws.activations);
             addBias(ws.q, rows, w.qBias());
             addBias(ws.k, rows, w.kBias());
             addBias(ws.v, rows, w.vBias());
@@ -92,15 +100,15 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
                 ws.rowKv[i].store(l, ws.rowPos[i], ws.k, i * kvDim, ws.v, i * kvDim);
             }
             attention(ws, l, rows);
-            Kernels.matmul(ws.team, w.wo(), ws.xb, rows, ws.xb2, ws.scratch);
+            Kernels.matmul(ws.team, w.wo(), ws.xb, rows, ws.xb2, ws.scratch, ws.activations);
             add(ws.x, ws.xb2, rows * dim);
 
             for (int i = 0; i < rows; i++) rmsNorm(ws.xb, i * dim, ws.x, i * dim, dim, w.ffnNorm(), c.rmsEpsilon());
             gateUp[0] = w.gate();
             gateUp[1] = w.up();
-            Kernels.matmul(ws.team, gateUp, ws.xb, rows, ws.gateUpOut, ws.scratch);
+            Kernels.matmul(ws.team, gateUp, ws.xb, rows, ws.gateUpOut, ws.scratch, ws.activations);
             for (int i = 0; i < rows * c.ffnDim(); i++) ws.hb[i] = silu(ws.hb[i]) * ws.hb2[i];
-            Kernels.matmul(ws.team, w.down(), ws.hb, rows, ws.xb2, ws.scratch);
+            Kernels.matmul(ws.team, w.down(), ws.hb, rows, ws.xb2, ws.scratch, ws.activations);
             add(ws.x, ws.xb2, rows * dim);
         }
 
@@ -112,7 +120,7 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
         }
         if (wanted > ws.maxLogits) throw new IllegalArgumentException(wanted + " sequences want logits, the workspace holds " + ws.maxLogits);
         if (wanted == 0) return;
-        Kernels.matmul(ws.team, weights.output(), ws.xb, wanted, ws.logits, ws.scratch);
+        Kernels.matmul(ws.team, weights.output(), ws.xb, wanted, ws.logits, ws.scratch, ws.activations);
         int vocab = c.vocabularySize();
         wanted = 0;
         for (Slice s : slices) {
@@ -235,6 +243,7 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
         final int maxRows;
         final int maxLogits;
         final Team team;
+        final Activations activations;
         final float[] x;      // (rows, dim) the residual stream
         final float[] xb;     // (rows, dim) normed input / attention output
         final float[] xb2;    // (rows, dim) projection output
@@ -251,8 +260,9 @@ public record Llama(LlamaConfig config, LlamaWeights weights) {
         final float[][] scratch; // per team member: one dequantized weight row
         final float[][] scores;  // per team member: one head's attention scores
 
-        Workspace(LlamaConfig c, int maxRows, int maxLogits, Team team) {
+        Workspace(LlamaConfig c, int maxRows, int maxLogits, Team team, Activations activations) {
             if (maxRows < 1 || maxLogits < 1) throw new IllegalArgumentException("a workspace needs rows and logits >= 1");
+            this.activations = java.util.Objects.requireNonNull(activations, "activations");
             this.maxRows = maxRows;
             this.maxLogits = maxLogits;
             this.team = team;

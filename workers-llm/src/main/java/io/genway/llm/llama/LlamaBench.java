@@ -102,23 +102,35 @@ public final class LlamaBench {
                 out.printf(Locale.ROOT, "%n%s: dim %d, %d layers, ffn %d, vocab %d, matrices %s; %.1f MB of weights per step%n",
                         path.getFileName(), model.config().dim(), model.config().layers(), model.config().ffnDim(),
                         model.config().vocabularySize(), model.weights().layers()[0].wq().type(), bytes / 1e6);
-                double single = 0;
-                for (int n : levels) {
-                    long cpu0 = processCpuNanos();
-                    long wall0 = System.nanoTime();
-                    double[] stepMs = stepTimesMs(model, n, steps);
-                    double cpuShare = (double) (processCpuNanos() - cpu0) / (System.nanoTime() - wall0);
-                    double copy = copyBandwidth(team); // right after the level, so that both see the same machine
-                    double limit = copy / bytes;
-                    double median = stepMs[stepMs.length / 2];
-                    double aggregate = n * 1000 / median;
-                    if (n == 1) single = aggregate;
-                    out.printf(Locale.ROOT, "  %2d sequences: step %8.2f ms median (best %.2f), aggregate %8.1f tokens/s, per stream %7.1f tokens/s; cores busy %.2f; copy bandwidth %.2f GB/s, limit %.1f tokens/s%s%s%n",
-                            n, median, stepMs[0], aggregate, aggregate / n, cpuShare, copy / 1e9, limit,
-                            n == 1 ? String.format(Locale.ROOT, ", single-stream at %.0f%% of the limit", 100 * aggregate / limit) : "",
-                            n > 1 && single > 0 ? String.format(Locale.ROOT, ", %.2fx single-stream", aggregate / single) : "");
+                GgmlType type = model.weights().layers()[0].wq().type();
+                List<Activations> ways = type == GgmlType.Q8_0 || type == GgmlType.Q4_0
+                        ? List.of(Activations.F32, Activations.Q8) : List.of(Activations.F32);
+                for (Activations activations : ways) {
+                    if (ways.size() > 1) out.printf(Locale.ROOT, " activations %s:%n", activations.wire());
+                    measure(model, levels, steps, activations, team, out);
                 }
             }
+        }
+    }
+
+    /** One line per level: step times, aggregate and per-stream tokens/s, against the bandwidth limit. */
+    private static void measure(Llama model, List<Integer> levels, int steps, Activations activations, Team team, PrintStream out) {
+        long bytes = model.weightBytesPerStep();
+        double single = 0;
+        for (int n : levels) {
+            long cpu0 = processCpuNanos();
+            long wall0 = System.nanoTime();
+            double[] stepMs = stepTimesMs(model, n, steps, activations);
+            double cpuShare = (double) (processCpuNanos() - cpu0) / (System.nanoTime() - wall0);
+            double copy = copyBandwidth(team); // right after the level, so that both see the same machine
+            double limit = copy / bytes;
+            double median = stepMs[stepMs.length / 2];
+            double aggregate = n * 1000 / median;
+            if (n == 1) single = aggregate;
+            out.printf(Locale.ROOT, "  %2d sequences: step %8.2f ms median (best %.2f), aggregate %8.1f tokens/s, per stream %7.1f tokens/s; cores busy %.2f; copy bandwidth %.2f GB/s, limit %.1f tokens/s%s%s%n",
+                    n, median, stepMs[0], aggregate, aggregate / n, cpuShare, copy / 1e9, limit,
+                    n == 1 ? String.format(Locale.ROOT, ", single-stream at %.0f%% of the limit", 100 * aggregate / limit) : "",
+                    n > 1 && single > 0 ? String.format(Locale.ROOT, ", %.2fx single-stream", aggregate / single) : "");
         }
     }
 
@@ -126,12 +138,12 @@ public final class LlamaBench {
      * Sorted times of {@code steps} decode steps of {@code n} sequences, after a prompt each and a warm-up of at
      * least 8 steps and 3 seconds (the JIT compiles the kernels during the first steps).
      */
-    static double[] stepTimesMs(Llama model, int n, int steps) {
-        int warmup = warmupSteps(model, n);
+    static double[] stepTimesMs(Llama model, int n, int steps, Activations activations) {
+        int warmup = warmupSteps(model, n, activations);
         int capacity = PROMPT + warmup + steps + 1;
         LlamaConfig c = model.config();
         KvCache cache = new KvCache(c, n * ((capacity + 15) / 16), 16, true);
-        Llama.Workspace ws = model.workspace(n * PROMPT, n);
+        Llama.Workspace ws = model.workspace(n * PROMPT, n, activations);
         SplittableRandom random = new SplittableRandom(3);
         List<KvCache.Sequence> kv = new ArrayList<>();
         List<int[]> tokens = new ArrayList<>();
@@ -163,10 +175,10 @@ public final class LlamaBench {
     }
 
     /** Steps of a throwaway batch needed for 8 steps and 3 s of warm-up, at most 200. */
-    private static int warmupSteps(Llama model, int n) {
+    private static int warmupSteps(Llama model, int n, Activations activations) {
         LlamaConfig c = model.config();
         KvCache cache = new KvCache(c, n * 2, 16, true);
-        Llama.Workspace ws = model.workspace(n, n);
+        Llama.Workspace ws = model.workspace(n, n, activations);
         List<Llama.Slice> slices = new ArrayList<>();
         int[] token = {1};
         long start = System.nanoTime();

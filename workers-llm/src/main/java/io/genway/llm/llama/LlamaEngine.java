@@ -87,7 +87,7 @@ public final class LlamaEngine implements Engine {
                     + KvCache.DEFAULT_BLOCK_TOKENS + " tokens (" + KvCache.bytesPerToken(config) + " bytes per token)");
         }
         this.cache = new KvCache(config, Math.toIntExact(Math.min(blocks, Integer.MAX_VALUE / 2)), KvCache.DEFAULT_BLOCK_TOKENS, true);
-        this.workspace = model.workspace(settings.slots() + settings.prefillChunk(), settings.slots());
+        this.workspace = model.workspace(settings.slots() + settings.prefillChunk(), settings.slots(), settings.activations());
         this.scheduler = Thread.ofPlatform().name("llama-scheduler").daemon().start(this::schedule);
     }
 

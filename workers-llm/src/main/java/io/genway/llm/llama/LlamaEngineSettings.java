@@ -14,8 +14,10 @@ import java.util.Objects;
  * @param kvBudgetBytes memory for the KV cache; a request waits until its worst case (prompt + max_tokens) fits
  * @param prefillChunk  prompt tokens computed per step at most, so that a long prompt delays the running streams
  *                      by one chunk's time per step, not by its whole prefill
+ * @param activations   how products with Q8_0 and Q4_0 weights are made ({@link Activations})
  */
-public record LlamaEngineSettings(Path model, List<String> models, int slots, int contextLength, long kvBudgetBytes, int prefillChunk) {
+public record LlamaEngineSettings(Path model, List<String> models, int slots, int contextLength, long kvBudgetBytes, int prefillChunk,
+                                  Activations activations) {
     public static final long DEFAULT_KV_BUDGET = 512L << 20;
     public static final int DEFAULT_PREFILL_CHUNK = 64;
 
@@ -27,10 +29,11 @@ public record LlamaEngineSettings(Path model, List<String> models, int slots, in
         if (contextLength < 0) throw new IllegalArgumentException("contextLength must be >= 0, was " + contextLength);
         if (kvBudgetBytes < 1) throw new IllegalArgumentException("kvBudgetBytes must be >= 1, was " + kvBudgetBytes);
         if (prefillChunk < 1) throw new IllegalArgumentException("prefillChunk must be >= 1, was " + prefillChunk);
+        Objects.requireNonNull(activations, "activations");
     }
 
-    /** The default KV budget (512 MiB) and prefill chunk (64 tokens). */
+    /** The default KV budget (512 MiB), prefill chunk (64 tokens) and float activations. */
     public LlamaEngineSettings(Path model, List<String> models, int slots, int contextLength) {
-        this(model, models, slots, contextLength, DEFAULT_KV_BUDGET, DEFAULT_PREFILL_CHUNK);
+        this(model, models, slots, contextLength, DEFAULT_KV_BUDGET, DEFAULT_PREFILL_CHUNK, Activations.F32);
     }
 }

@@ -22,7 +22,7 @@ public final class LlamaState {
         this.capacity = capacity;
         KvCache cache = new KvCache(config, (capacity + KvCache.DEFAULT_BLOCK_TOKENS - 1) / KvCache.DEFAULT_BLOCK_TOKENS, KvCache.DEFAULT_BLOCK_TOKENS, f16Cache);
         this.kv = cache.reserve(capacity);
-        this.workspace = new Llama.Workspace(config, 1, 1, Team.SHARED);
+        this.workspace = new Llama.Workspace(config, 1, 1, Team.SHARED, Activations.F32);
         this.logits = new float[config.vocabularySize()];
     }
 

@@ -19,25 +19,32 @@ class BatchedStepTest {
     @Test
     void sequencesMixingPromptChunksAndDecodeRowsGetTheirSingleSequenceLogitsBitForBit() throws IOException {
         for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_0}) {
+          for (Activations activations : Activations.values()) {
             Path path = dir.resolve(type + ".gguf");
             TinyLlamaFile.write(path, type, false);
             try (GgufFile file = GgufFile.open(path)) {
                 Llama model = Llama.load(file);
                 int[][] tokens = {{1, 5, 9, 2, 7, 3, 30, 11}, {4, 4, 8}, {17, 2, 29, 6, 5}};
 
-                // alone: one token per forward
+                // alone: one token per step, one sequence at a time
                 List<List<float[]>> alone = new ArrayList<>();
                 for (int[] seq : tokens) {
-                    LlamaState state = new LlamaState(model.config(), seq.length, true);
+                    KvCache own = new KvCache(model.config(), 2, 4, true);
+                    KvCache.Sequence kvAlone = own.reserve(seq.length);
+                    Llama.Workspace one = model.workspace(1, 1, activations);
                     List<float[]> logits = new ArrayList<>();
-                    for (int p = 0; p < seq.length; p++) logits.add(model.forward(state, seq[p], p).clone());
+                    for (int p = 0; p < seq.length; p++) {
+                        float[] out = new float[model.config().vocabularySize()];
+                        model.step(one, List.of(new Llama.Slice(kvAlone, seq, p, 1, p, out)));
+                        logits.add(out);
+                    }
                     alone.add(logits);
                 }
 
                 // batched: sequence 0 prefills in chunks of 3 while 1 and 2 go token by token, all in shared steps
                 KvCache cache = new KvCache(model.config(), 8, 4, true);
                 KvCache.Sequence[] kv = {cache.reserve(8), cache.reserve(3), cache.reserve(5)};
-                Llama.Workspace ws = model.workspace(8, 3);
+                Llama.Workspace ws = model.workspace(8, 3, activations);
                 int[] done = new int[3];
                 int[] chunk = {3, 1, 1};
                 List<List<float[]>> batched = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
@@ -63,10 +70,11 @@ class BatchedStepTest {
                     List<float[]> expected = s == 0 ? List.of(alone.get(0).get(2), alone.get(0).get(5), alone.get(0).get(7)) : alone.get(s);
                     assertThat(batched.get(s)).as("%s sequence %d", type, s).hasSameSizeAs(expected);
                     for (int i = 0; i < expected.size(); i++) {
-                        assertThat(batched.get(s).get(i)).as("%s sequence %d logits %d", type, s, i).containsExactly(expected.get(i));
+                        assertThat(batched.get(s).get(i)).as("%s %s sequence %d logits %d", type, activations, s, i).containsExactly(expected.get(i));
                     }
                 }
             }
+          }
         }
     }
 

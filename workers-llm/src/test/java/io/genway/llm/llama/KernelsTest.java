@@ -9,6 +9,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class KernelsTest {
     private static final int ROWS = 103; // odd sizes, so that items split unevenly
@@ -100,20 +102,21 @@ class KernelsTest {
         }
     }
 
-    @Test
-    void aSequencesResultsAreBitIdenticalAloneInABatchAndSplitOverThreads() {
+    @ParameterizedTest
+    @EnumSource(Activations.class)
+    void aSequencesResultsAreBitIdenticalAloneInABatchAndSplitOverThreads(Activations activations) {
         for (GgmlType type : TYPES) {
             int cols = cols(type);
             Matrix w = matrix(type, cols, 7);
             int n = 7; // four in one tile, three alone
             float[] x = gaussian(n * cols, 8);
             float[] batched = new float[n * ROWS];
-            Kernels.matmul(Team.SHARED, w, x, n, batched, scratch(cols));
+            Kernels.matmul(Team.SHARED, w, x, n, batched, scratch(cols), activations);
 
             for (int s = 0; s < n; s++) {
                 float[] alone = new float[ROWS];
                 float[] one = Arrays.copyOfRange(x, s * cols, (s + 1) * cols);
-                Kernels.matmul(new Team(1), w, one, 1, alone, new float[1][4 * cols]); // one thread
+                Kernels.matmul(new Team(1), w, one, 1, alone, new float[1][4 * cols], activations); // one thread
                 assertThat(Arrays.copyOfRange(batched, s * ROWS, (s + 1) * ROWS)).as("%s seq %d", type, s).containsExactly(alone);
             }
         }

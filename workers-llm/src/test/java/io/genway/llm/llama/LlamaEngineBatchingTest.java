@@ -35,7 +35,7 @@ class LlamaEngineBatchingTest {
     }
 
     private LlamaEngine engine(int slots, long kvBudget, int prefillChunk) {
-        engine = new LlamaEngine(new LlamaEngineSettings(SharedModels.stories260K(), List.of("stories260K"), slots, 0, kvBudget, prefillChunk));
+        engine = new LlamaEngine(new LlamaEngineSettings(SharedModels.stories260K(), List.of("stories260K"), slots, 0, kvBudget, prefillChunk, Activations.F32));
         return engine;
     }
 

@@ -19,7 +19,7 @@ class NativeHeartbeatTest {
     void theHeartbeatReportsTheFreeKvBudgetAndTheKvBytesPerToken() {
         long budget = 64L << 20;
         try (PoolHarness pool = new PoolHarness(new PoolSpec("text", Modality.TEXT, List.of("stories260K"), 100, 512));
-             LlamaEngine engine = new LlamaEngine(new LlamaEngineSettings(SharedModels.stories260K(), List.of("stories260K"), 4, 0, budget, 64))) {
+             LlamaEngine engine = new LlamaEngine(new LlamaEngineSettings(SharedModels.stories260K(), List.of("stories260K"), 4, 0, budget, 64, Activations.F32))) {
             Worker worker = pool.startWorker("w1", engine);
 
             Heartbeat beat = worker.heartbeat();
