@@ -141,14 +141,17 @@ final class ConfigReader {
         int context = s.integer("context_length", 0);
         long kvBudget = s.bytes("kv_budget", EngineConfig.NativeText.DEFAULT_KV_BUDGET);
         int prefillChunk = s.integer("prefill_chunk", EngineConfig.NativeText.DEFAULT_PREFILL_CHUNK);
-        String activations = s.string("activations", "f32");
+        String activations = s.string("activations", "auto");
         s.rejectUnknown("option for engine type native");
         return s.build(() -> {
             io.genway.llm.llama.Activations parsed;
             try {
-                parsed = io.genway.llm.llama.Activations.parse(activations);
+                // auto: 8-bit activations are as fast at four sequences and faster below, floats faster above
+                parsed = activations.equals("auto")
+                        ? (slots <= 4 ? io.genway.llm.llama.Activations.Q8 : io.genway.llm.llama.Activations.F32)
+                        : io.genway.llm.llama.Activations.parse(activations);
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("activations", e.getMessage());
+                throw new ConfigException("activations", e.getMessage() + " (or auto)");
             }
             return new EngineConfig.NativeText(model, slots, context, kvBudget, prefillChunk, parsed);
         });

@@ -101,8 +101,8 @@ public sealed interface EngineConfig {
      * @param contextLength tokens per sequence; 0 takes the model's own
      * @param kvBudget      bytes of KV cache; a request waits until its prompt + max_tokens fit
      * @param prefillChunk  prompt tokens computed per step at most (the longest a prompt delays running streams)
-     * @param activations   {@code f32} (default: most aggregate throughput) or {@code q8} (8-bit activations for
-     *                      Q8_0/Q4_0 weights: faster per stream, slower per extra sequence)
+     * @param activations   how Q8_0/Q4_0 products are made: {@code q8} (8-bit activations, faster up to four
+     *                      sequences) or {@code f32} (faster beyond); configured {@code auto}, it follows the slots
      */
     record NativeText(java.nio.file.Path model, int slots, int contextLength, long kvBudget, int prefillChunk,
                       io.genway.llm.llama.Activations activations) implements EngineConfig {

@@ -181,15 +181,19 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void readsTheNativeEnginesActivationsF32UnlessAskedAndNamesABadOne() throws IOException {
+    void readsTheNativeEnginesActivationsByItsSlotsUnlessAskedAndNamesABadOne() throws IOException {
         Path model = Files.writeString(dir.resolve("m.gguf"), "not read here");
         String pool = "pools: [{ name: t, modality: text, models: [a], engine: { type: native, model: " + model;
 
         assertThat(((EngineConfig.NativeText) parse(pool + " } }]").pool("t").orElseThrow().engine()).activations())
-                .isEqualTo(io.genway.llm.llama.Activations.F32);
+                .as("auto with the default 4 slots").isEqualTo(io.genway.llm.llama.Activations.Q8);
+        assertThat(((EngineConfig.NativeText) parse(pool + ", slots: 16 } }]").pool("t").orElseThrow().engine()).activations())
+                .as("auto with 16 slots").isEqualTo(io.genway.llm.llama.Activations.F32);
+        assertThat(((EngineConfig.NativeText) parse(pool + ", slots: 16, activations: q8 } }]").pool("t").orElseThrow().engine()).activations())
+                .isEqualTo(io.genway.llm.llama.Activations.Q8);
         assertThat(((EngineConfig.NativeText) parse(pool + ", activations: q8 } }]").pool("t").orElseThrow().engine()).activations())
                 .isEqualTo(io.genway.llm.llama.Activations.Q8);
-        failsWith(() -> parse(pool + ", activations: int4 } }]"), "pools[0].engine.activations: activations must be f32 or q8, was int4");
+        failsWith(() -> parse(pool + ", activations: int4 } }]"), "pools[0].engine.activations: activations must be f32 or q8, was int4 (or auto)");
     }
 
     @Test

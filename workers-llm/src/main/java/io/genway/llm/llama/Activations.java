@@ -9,12 +9,12 @@ import java.util.Locale;
 public enum Activations {
     /**
      * Activations as floats, weights widened to floats row by row: exact activations, and the most aggregate
-     * throughput from four concurrent sequences on (each widened row serves every sequence of the step).
+     * throughput from five concurrent sequences on (each widened row serves every sequence of the step).
      */
     F32,
     /**
      * Activations rounded to 8 bits per block of 32 (about 0.5% relative error), integer products as llama.cpp
-     * makes them: faster per stream (1.6x for Q8_0, 1.9x for Q4_0 alone on two cores), slower per extra sequence.
+     * makes them: about 2x faster for one sequence on two cores, as fast at four, slower per extra sequence beyond.
      */
     Q8;
 
