@@ -1,6 +1,7 @@
 package io.genway.deploy.config;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.genway.llm.llama.Activations;
 import io.genway.schemas.Modality;
 import java.net.URI;
 import java.nio.file.Path;
@@ -144,14 +145,11 @@ final class ConfigReader {
         String activations = s.string("activations", "auto");
         s.rejectUnknown("option for engine type native");
         return s.build(() -> {
-            io.genway.llm.llama.Activations parsed;
+            Activations parsed;
             try {
-                // auto: 8-bit activations are as fast at four sequences and faster below, floats faster above
-                parsed = activations.equals("auto")
-                        ? (slots <= 4 ? io.genway.llm.llama.Activations.Q8 : io.genway.llm.llama.Activations.F32)
-                        : io.genway.llm.llama.Activations.parse(activations);
+                parsed = Activations.parse(activations, slots);
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("activations", e.getMessage() + " (or auto)");
+                throw new ConfigException("activations", e.getMessage());
             }
             return new EngineConfig.NativeText(model, slots, context, kvBudget, prefillChunk, parsed);
         });

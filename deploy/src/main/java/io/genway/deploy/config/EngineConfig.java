@@ -1,5 +1,6 @@
 package io.genway.deploy.config;
 
+import io.genway.llm.llama.Activations;
 import io.genway.schemas.Modality;
 import java.net.URI;
 import java.time.Duration;
@@ -105,7 +106,7 @@ public sealed interface EngineConfig {
      *                      sequences) or {@code f32} (faster beyond); configured {@code auto}, it follows the slots
      */
     record NativeText(java.nio.file.Path model, int slots, int contextLength, long kvBudget, int prefillChunk,
-                      io.genway.llm.llama.Activations activations) implements EngineConfig {
+                      Activations activations) implements EngineConfig {
         public static final String TYPE = "native";
         public static final int DEFAULT_SLOTS = 4;
         public static final long DEFAULT_KV_BUDGET = 512L << 20;

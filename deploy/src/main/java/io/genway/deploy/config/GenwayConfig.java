@@ -1,5 +1,6 @@
 package io.genway.deploy.config;
 
+import io.genway.llm.llama.Activations;
 import io.genway.schemas.Modality;
 import java.util.HashSet;
 import java.util.List;
@@ -52,7 +53,7 @@ public record GenwayConfig(KafkaClientConfig kafka, GatewayConfig gateway, Broke
         DemoModels.text().ifPresentOrElse(model -> {
             demo.add(new PoolConfig("text", Modality.TEXT, List.of(DemoModels.TEXT_MODEL), 256, 512, 1, PoolConfig.DEFAULT_DRAIN_TIMEOUT,
                     new EngineConfig.NativeText(model, 16, 0, 64L << 20, EngineConfig.NativeText.DEFAULT_PREFILL_CHUNK,
-                            io.genway.llm.llama.Activations.F32)));
+                            Activations.F32)));
             synthetic.add(syntheticText.renamed("synthetic-text"));
         }, () -> synthetic.add(syntheticText));
         DemoModels.image().ifPresentOrElse(model -> {

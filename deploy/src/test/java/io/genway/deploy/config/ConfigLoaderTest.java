@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genway.deploy.config.ConfigLoader.Setting;
+import io.genway.llm.llama.Activations;
 import io.genway.schemas.Modality;
 import java.io.IOException;
 import java.net.URI;
@@ -186,13 +187,13 @@ class ConfigLoaderTest {
         String pool = "pools: [{ name: t, modality: text, models: [a], engine: { type: native, model: " + model;
 
         assertThat(((EngineConfig.NativeText) parse(pool + " } }]").pool("t").orElseThrow().engine()).activations())
-                .as("auto with the default 4 slots").isEqualTo(io.genway.llm.llama.Activations.Q8);
+                .as("auto with the default 4 slots").isEqualTo(Activations.Q8);
         assertThat(((EngineConfig.NativeText) parse(pool + ", slots: 16 } }]").pool("t").orElseThrow().engine()).activations())
-                .as("auto with 16 slots").isEqualTo(io.genway.llm.llama.Activations.F32);
+                .as("auto with 16 slots").isEqualTo(Activations.F32);
         assertThat(((EngineConfig.NativeText) parse(pool + ", slots: 16, activations: q8 } }]").pool("t").orElseThrow().engine()).activations())
-                .isEqualTo(io.genway.llm.llama.Activations.Q8);
+                .isEqualTo(Activations.Q8);
         assertThat(((EngineConfig.NativeText) parse(pool + ", activations: q8 } }]").pool("t").orElseThrow().engine()).activations())
-                .isEqualTo(io.genway.llm.llama.Activations.Q8);
+                .isEqualTo(Activations.Q8);
         failsWith(() -> parse(pool + ", activations: int4 } }]"), "pools[0].engine.activations: activations must be f32 or q8, was int4 (or auto)");
     }
 

@@ -18,13 +18,22 @@ public enum Activations {
      */
     Q8;
 
-    /** {@code f32} or {@code q8}; anything else fails naming the choices. */
-    public static Activations parse(String name) {
+    /** {@code f32}, {@code q8}, or {@code auto}: {@link #forSlots}; anything else fails naming the choices. */
+    public static Activations parse(String name, int slots) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "f32" -> F32;
             case "q8" -> Q8;
-            default -> throw new IllegalArgumentException("activations must be f32 or q8, was " + name);
+            case "auto" -> forSlots(slots);
+            default -> throw new IllegalArgumentException("activations must be f32 or q8, was " + name + " (or auto)");
         };
+    }
+
+    /**
+     * The faster way for an engine of {@code slots} sequences: measured on two cores, 8-bit activations are about 2x
+     * faster for one sequence and as fast at four; floats are faster from five on.
+     */
+    public static Activations forSlots(int slots) {
+        return slots <= 4 ? Q8 : F32;
     }
 
     public String wire() {
